@@ -1,0 +1,215 @@
+"""Names of people and bodies, their roles, and the aliases learnt for them across a corpus.
+
+A table maps keys (a full name, a surname, a Titlecase office such as "home secretary", a body such as "home
+office") to the set of canonical names seen with that key. A key seen with two names is ambiguous and resolves to
+nothing, so tables learnt per article merge by plain union, in any order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lord", "lady", "baroness", "dame"})
+# Peerage titles are part of a name ("Baroness Anelay"); courtesy titles are not ("Mrs May" is "Theresa May").
+COURTESY_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof"})
+ROLE_WORDS = frozenset(
+    "mp minister secretary spokesman spokeswoman spokesperson spokespeople chief executive executives mayor "
+    "president chancellor director chairman chairwoman chair leader officer official officials boss bosses head "
+    "commissioner ambassador councillor premier prime pm shadow home foreign cabinet deputy manager ceo "
+    "representative source sources user".split()
+)
+# Words that qualify a role rather than head it ("Home Secretary", "Prime Minister", "Shadow minister").
+ROLE_MODIFIERS = frozenset({"prime", "pm", "shadow", "home", "foreign", "cabinet", "deputy", "chief"})
+ROLE_HEADS = ROLE_WORDS - ROLE_MODIFIERS
+ROLE_KINDS = {
+    "spokesperson": {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "official", "representative", "source"},
+    "executive": {"executive", "chief", "boss", "director", "chairman", "chairwoman", "manager", "ceo"},
+    "politician": {"mp", "minister", "secretary", "mayor", "president", "chancellor", "premier", "pm", "councillor",
+                   "ambassador", "commissioner", "leader", "baroness", "lord"},
+    "public": {"user", "motorist", "driver", "resident", "witness", "one", "another", "passenger"},
+}
+DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "one", "another"})
+FUNCTION_WORDS = frozenset({"for", "of", "and", "the", "&"})
+NAME_LABELS = ("PERSON", "ORG")
+HONORIFIC_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Baroness|Dame)\.? [A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words, with curly apostrophes and possessive 's removed."""
+    text = text.replace("’", "'").replace("'s ", " ").removesuffix("'s")
+    return re.findall(r"[\w&]+", text.lower())
+
+
+def normalise(text: str) -> str:
+    """A lookup key: lower-case words without a leading determiner."""
+    words = words_of(text)
+    while words and words[0] in DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def display_name(text: str) -> str:
+    """A name as printed: no leading determiner, no courtesy title, single spaces."""
+    parts = text.replace("’s", "").replace("'s", "").split()
+    while parts and parts[0].lower() in DETERMINERS:
+        parts = parts[1:]
+    if len(parts) > 2 and parts[0].lower().rstrip(".") in COURTESY_TITLES:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def split_role(phrase: str) -> str:
+    """The role inside a phrase before a name: from its first role word on ("Dover and Deal MP" -> "MP")."""
+    parts = phrase.split()
+    for i, part in enumerate(parts):
+        if normalise(part) in ROLE_WORDS:
+            return " ".join(parts[i:])
+    return ""
+
+
+def role_kind(role: str) -> str:
+    """The kind of a role (spokesperson, executive, politician, public), or "" when unknown."""
+    for word in reversed(words_of(role)):
+        for kind, members in ROLE_KINDS.items():
+            if word in members or word.rstrip("s") in members:
+                return kind
+    return ""
+
+
+def is_office(role: str) -> bool:
+    """A Titlecase office of two or more words names one holder at a time ("Home Secretary")."""
+    parts = role.split()
+    content = [p for p in parts if p.lower() not in FUNCTION_WORDS]
+    return len(parts) >= 2 and all(p[:1].isupper() for p in content)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person or body named in a Doc, with the role phrase written next to it."""
+
+    start: int
+    end: int
+    name: str
+    label: str
+    role_phrase: str = ""
+
+
+def find_mentions(doc) -> list[Mention]:
+    """PERSON and ORG mentions, plus honorific names spaCy missed ("Baroness Anelay"), in text order."""
+    spans = [ent for ent in doc.ents if ent.label_ in NAME_LABELS]
+    for match in HONORIFIC_NAME.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), label="PERSON", alignment_mode="expand")
+        if span is not None:
+            spans = [s for s in spans if s.end_char <= span.start_char or s.start_char >= span.end_char] + [span]
+    surnames = {ent.text.split()[-1] for ent in spans if ent.label_ == "PERSON" and len(ent.text.split()) > 1}
+    mentions = []
+    for span in sorted(spans, key=lambda s: s.start_char):
+        name = span.text.strip()
+        # spaCy tags towns as PERSON ("Calais"): a lone word is a person only when it is someone's surname.
+        if span.label_ == "PERSON" and (len(name.split()) == 1 and name not in surnames or "\n" in name):
+            continue
+        label = "PERSON" if span.label_ == "PERSON" else "ORG"
+        role = role_phrase_before(span) or role_phrase_in_apposition(span) if label == "PERSON" else ""
+        mentions.append(Mention(span.start_char, span.end_char, display_name(name), label, role))
+    return mentions
+
+
+def role_phrase_before(span) -> str:
+    """The compound title written before a name ("Home Secretary" in "Home Secretary Theresa May")."""
+    doc, i = span.doc, span.start
+    while i > 0 and (doc[i - 1].pos_ in ("PROPN", "NOUN", "ADJ") or doc[i - 1].text in FUNCTION_WORDS
+                     or doc[i - 1].dep_ in ("poss", "case")) and "\n" not in doc[i - 1].whitespace_:
+        i -= 1
+    return role_phrase(doc[i:span.start].text)
+
+
+def role_phrase(text: str) -> str:
+    """A phrase kept whole (its organisation matters: "Eurotunnel's chief executive") if it holds a role."""
+    return display_name(text) if split_role(text) else ""
+
+
+def role_phrase_in_apposition(span) -> str:
+    """The role given by an apposition ("the mayor of Calais, Natacha Bouchart")."""
+    root = span.root
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        head = root.head
+        return role_phrase("".join(t.text_with_ws for t in head.subtree if t.i < span.start and not t.is_punct))
+    for child in root.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            return role_phrase("".join(t.text_with_ws for t in child.subtree if not t.is_punct))
+    return ""
+
+
+class AliasTable:
+    """Aliases learnt across the corpus: "Home Secretary Theresa May" = "Theresa May" = "Mrs May" = "the Home Secretary"."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, set[str]] = {}
+        self.roles: dict[str, set[str]] = {}
+
+    def learn(self, doc) -> None:
+        """Learn every full name, surname, body and office that the article's titles and appositions show."""
+        for mention in find_mentions(doc):
+            if mention.label == "ORG":
+                self.learn_pairs([(mention.name, display_name(mention.name))])
+            elif len(mention.name.split()) >= 2 and mention.name.split()[0].lower().rstrip(".") not in COURTESY_TITLES:
+                self.add_person(mention.name, mention.role_phrase)
+
+    def add_person(self, name: str, role_phrase: str = "") -> None:
+        """Register a full name under its own key, its surname, and its office when the office is specific."""
+        pairs = [(name, name), (name.split()[-1], name)]
+        role = split_role(role_phrase)
+        if role:
+            self.roles.setdefault(name, set()).add(display_name(role_phrase))
+        if is_office(role):
+            pairs.append((role, name))
+        self.learn_pairs(pairs)
+
+    def learn_pairs(self, pairs: list[tuple[str, str]]) -> None:
+        """Record that each alias may stand for its canonical name."""
+        for alias, canonical in pairs:
+            self.keys.setdefault(normalise(alias), set()).add(canonical)
+
+    def merge(self, other: "AliasTable") -> None:
+        """Add another table's aliases and roles (union: the order of merging does not matter)."""
+        for key, names in other.keys.items():
+            self.keys.setdefault(key, set()).update(names)
+        for name, roles in other.roles.items():
+            self.roles.setdefault(name, set()).update(roles)
+
+    def lookup(self, key: str) -> str | None:
+        """The one canonical name for a normalised key, or None when unknown or ambiguous."""
+        names = self.keys.get(key, set())
+        return next(iter(names)) if len(names) == 1 else None
+
+    def canonical(self, name: str) -> str:
+        """Best canonical key for a speaker string: full name, then shorter tails, then the surname."""
+        words = normalise(name).split()
+        for i in range(len(words)):
+            tail = words[i:]
+            if len(tail) < 2 and i > 0 and words[i - 1] not in HONORIFICS:
+                break  # a lone trailing word is a surname only after a title ("Mrs May", not "Theresa May's ... May")
+            found = self.lookup(" ".join(tail))
+            if found:
+                return found
+        return display_name(name)
+
+    def roles_of(self, canonical: str) -> set[str]:
+        """Role phrases seen with a canonical name ("Home Secretary")."""
+        return self.roles.get(canonical, set())
+
+    def to_json(self) -> str:
+        """Serialise (sorted, so that equal tables give equal strings)."""
+        as_lists = lambda d: {k: sorted(v) for k, v in sorted(d.items())}  # noqa: E731
+        return json.dumps({"keys": as_lists(self.keys), "roles": as_lists(self.roles)}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, s: str) -> "AliasTable":
+        """Rebuild a table from to_json()."""
+        data = json.loads(s)
+        table = cls()
+        table.keys = {k: set(v) for k, v in data.get("keys", {}).items()}
+        table.roles = {k: set(v) for k, v in data.get("roles", {}).items()}
+        return table

@@ -1,0 +1,556 @@
+"""Who is credited with a claim or quote, and whether two outlets credit the same speaker.
+
+How speakers are found (extract_attributions):
+- Quotes are tracked per paragraph with straight, curly and doubled-apostrophe marks; a quote still open at the end
+  of a paragraph continues in the next paragraph that opens with a quote mark.
+- A cue is a speech verb outside quotes and outside headlines/captions (lines without final punctuation), or
+  "according to X", or a paragraph "X: '...'". Its speaker is the verb's nsubj; a participle ("adding:",
+  "saying:") or a conjoined verb ("but said") takes the speaker of the verb it hangs on; without a subject, the
+  words just before the verb ("One fed up executive admitted"). Its content is the quote right before or after the
+  cue, else the reported clause (ccomp). Quotes with no cue of their own that open a sentence inherit the last
+  speaker of their paragraph; names inside quotes never speak.
+- "He"/"She" is the person last named or last quoted before the cue; "The MP" is the person whose title says MP;
+  "Mrs May" is the article's full name with that surname.
+How unnamed-vs-named is decided (compare_speakers): an unnamed speaker is a role, with an organisation when one is
+written ("a spokesman for Eurotunnel" -> "Eurotunnel spokesman"). It conflicts with a named speaker only when the
+organisation is known and the named side is a different body or a person whose known roles do not mention it, or,
+with no organisation, when the kinds of role differ (a spokesperson fits anyone but the public). Otherwise the
+comparison is a low-confidence "agree".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from claimcheck.aliases import (
+    ROLE_HEADS, AliasTable, Mention, display_name, find_mentions, normalise, role_kind, split_role, words_of,
+)
+
+__all__ = ["AliasTable", "Attribution", "SpeakerComparison", "compare_speakers", "extract_attributions",
+           "speaker_for_span"]
+
+SPEECH_LEMMAS = frozenset(
+    "say tell warn add admit claim state insist explain argue confirm reveal write tweet note suggest "
+    "declare urge acknowledge stress comment reply respond deny concede complain predict point".split()
+)
+OPENERS, CLOSERS = {"“": '"', "‘": "'", '"': '"'}, {"”": '"', "’": "'", '"': '"'}
+LEADING_GAP = re.compile(r"^\s*$|^[^.!?“”\"‘’]{0,40}[:,]\s*$")
+TRAILING_GAP = re.compile(r"^[\s,.!?;:—–-]*$")
+COLON_SPEAKER = re.compile(r"^\s*([A-Z][\w.’'&-]*(?:\s+[A-Z][\w.’'&-]*){0,5})\s*:\s*[“\"‘]")
+NOT_SPEAKERS = frozenset({"i", "we", "you", "it", "they", "this", "that"})
+STOPWORDS = frozenset(
+    "a an the and or but of to in on at for by with from as is are was were be been being it its this that these "
+    "those there their they we our us i you he she his her him not no so if than then into about over under up out "
+    "have has had will would should could can do does did".split()
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One attributed statement: who said it, how, and which words."""
+
+    speaker: str
+    speaker_start: int
+    speaker_end: int
+    canonical: str
+    role: str
+    cue: str
+    content: str
+    content_start: int
+    content_end: int
+    named: bool = True
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Attribution":
+        """Rebuild from to_dict()."""
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The inside of one quoted stretch within a paragraph."""
+
+    open_at: int
+    start: int
+    end: int
+    close_end: int
+    terminated: bool
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A resolved speaker: canonical name or role, the role, and whether a specific person or body is named."""
+
+    canonical: str
+    role: str
+    named: bool
+
+
+# ---------------------------------------------------------------- quotes and paragraphs
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every non-empty line."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def is_caption(text: str, para: tuple[int, int]) -> bool:
+    """Headlines and captions end without sentence punctuation."""
+    return text[para[0]:para[1]].rstrip()[-1:] not in set(".!?\"”’'")
+
+
+def find_quotes(text: str, para: tuple[int, int]) -> list[Quote]:
+    """Quoted stretches of one paragraph; one still open at its end runs to the paragraph end."""
+    quotes, kind, opened, i = [], None, 0, para[0]
+    while i < para[1]:
+        ch, prev, nxt = text[i], text[i - 1] if i > para[0] else " ", text[i + 1] if i + 1 < para[1] else " "
+        mark = "''" if text.startswith("''", i) else ch
+        if kind is None and (mark == "''" or ch in OPENERS) and (not prev.isalnum() or ch == "“"):
+            kind, opened = ("''" if mark == "''" else OPENERS[ch]), i
+        elif kind is not None and (mark == "''" and kind == "''" or CLOSERS.get(ch) == kind and not nxt.isalpha()):
+            quotes.append(Quote(opened, opened + len(mark), i, i + len(mark), True))
+            kind = None
+        i += len(mark) if mark == "''" else 1
+    if kind is not None:
+        quotes.append(Quote(opened, opened + (2 if kind == "''" else 1), para[1], para[1], False))
+    return quotes
+
+
+def inside(pos: int, quotes: list[Quote]) -> bool:
+    """Whether a character offset lies inside a quote."""
+    return any(q.start <= pos < q.end for q in quotes)
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets without surrounding spaces, commas and a leading 'that'."""
+    while start < end and text[start] in " ,:\"“‘'":
+        start += 1
+    while end > start and text[end - 1] in " ,:\"”’'":
+        end -= 1
+    if text[end:end + 1] in "”\"'’" and text.count("“", start, end) > text.count("”", start, end):
+        end += 1  # keep the closing mark of a quote that opens inside the content: 'it was “absolute mayhem”'
+    if text[start:end].lower().startswith("that "):
+        start += 5
+    return start, end
+
+
+# ---------------------------------------------------------------- speakers
+
+def subject_of(verb, cues: list) -> object | None:
+    """The token that names who speaks for a cue verb (see the module docstring for the order of rules)."""
+    if verb.tag_ == "VBG":
+        earlier = [c for c in cues if c.sent == verb.sent and c.i < verb.i]
+        if earlier:
+            return subject_of(earlier[-1], cues)
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            return child
+    if any(c.dep_ == "nsubjpass" for c in verb.children):
+        return None  # "he was told that ..." reports what he heard
+    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX") and verb.head.i < verb.i:
+        return subject_of(verb.head, cues)
+    return words_before(verb)
+
+
+def words_before(verb):
+    """The words just before a verb when the parse gives it no subject ("One fed up executive admitted")."""
+    doc, i = verb.doc, verb.i
+    while i > verb.sent.start and doc[i - 1].pos_ in ("ADV", "AUX", "PART"):
+        i -= 1
+    end = i
+    while i > verb.sent.start and end - i < 8 and not is_boundary(doc[i - 1]):
+        i -= 1
+    return doc[i:end] if i < end else None
+
+
+def noun_phrase(tok):
+    """A subject token grown to its phrase: left modifiers, 'for/of' phrases and close appositions, no clauses."""
+    if not hasattr(tok, "subtree") or not hasattr(tok, "i"):
+        return tok  # already a span
+    end = tok.i
+    for child in tok.rights:
+        if child.dep_ in ("relcl", "acl", "punct", "cc", "conj") or child.is_punct:
+            break
+        end = child.right_edge.i
+    doc, start = tok.doc, tok.left_edge.i
+    while start < end and (doc[start].pos_ in ("CCONJ", "PUNCT", "SPACE") or "\n" in doc[start].text_with_ws):
+        start += 1
+    # The small model splits "One fed up executive admitted" after "fed"; take back such short openings.
+    j = start
+    while j > tok.sent.start and start - j < 3 and doc[j - 1].pos_ in ("NUM", "ADJ", "ADP", "VERB", "ADV"):
+        j -= 1
+    if j == tok.sent.start or is_boundary(doc[j - 1]):
+        start = j
+    return doc[start:end + 1]
+
+
+def is_boundary(tok) -> bool:
+    """Tokens that end a speaker phrase on its left."""
+    return tok.is_punct and tok.text not in "&-" or tok.pos_ in ("CCONJ", "SCONJ", "SPACE") or "\n" in tok.text_with_ws
+
+
+class Resolver:
+    """In-article resolution of pronouns, titles and short names."""
+
+    def __init__(self, doc, quotes: list[Quote], captions: list[tuple[int, int]]) -> None:
+        self.table = AliasTable()
+        self.table.learn(doc)
+        self.mentions = [m for m in find_mentions(doc) if not inside(m.start, quotes)
+                         and not any(a <= m.start < b for a, b in captions)]
+        self.recent: list[tuple[int, Speaker]] = []  # resolved speakers so far, for "He added"
+
+    def resolve(self, span, sentence_text: str, cue_lemma: str, paragraph_orgs: list[str]) -> Speaker | None:
+        """Canonical name, role and namedness for a speaker span."""
+        text = span.text.strip()
+        lowered = text.lower()
+        if lowered in ("he", "she"):
+            return self.antecedent(span.start_char)
+        if lowered in NOT_SPEAKERS:
+            return None
+        person = next((m for m in self.mentions if m.label == "PERSON" and span.start_char <= m.start < span.end_char), None)
+        if person:
+            return self.person(person, split_role(span.doc.text[span.start_char:person.start]))
+        body = next((m for m in self.mentions if m.label == "ORG" and span.start_char <= m.start < span.end_char), None)
+        role_token = next((t for t in reversed(list(span)) if t.lemma_.lower() in ROLE_HEADS
+                           and not (body and body.start <= t.idx < body.end)), None)
+        if role_token is not None:
+            return self.role_speaker(span, role_token, body, paragraph_orgs)
+        if body:
+            return Speaker(display_name(body.name), "", True)
+        if span.root.pos_ == "PROPN":
+            return Speaker(self.table.canonical(text), "", True)
+        if "twitter" in sentence_text.lower() or "tweet" in sentence_text.lower():
+            return Speaker("Twitter user", "Twitter user", False)
+        return Speaker(display_name(text) or text, "", False)
+
+    def role_speaker(self, span, role_token, body: Mention | None, paragraph_orgs: list[str]) -> Speaker:
+        """A speaker given only as a role: a definite title resolves to its holder, else an unnamed role."""
+        head = span.doc.text[span.start_char:role_token.idx + len(role_token)].replace("’", "'")
+        owner, _, titled = head.rpartition("'s ")  # "The PM's spokeswoman": the role belongs to the PM
+        role = split_role(titled)
+        if not owner and (span[0].lower_ == "the" or span[0].dep_ == "poss"):
+            holder = self.holder_of(role, span.start_char)
+            if holder:
+                return Speaker(holder, role, True)
+            if role[:1].isupper() and len(role.split()) >= 2:
+                return Speaker(role, role, True)  # "the Home Secretary": the corpus alias table may know her
+        org = display_name(body.name) if body else written_org(owner or titled[: len(titled) - len(role)])
+        org = org or (paragraph_orgs[-1] if paragraph_orgs else "")
+        lemma = role_token.lemma_.lower() if role_token.tag_ in ("NNS", "NNPS") else role.lower()
+        return Speaker(f"{org} {lemma}".strip(), lemma, False)
+
+    def person(self, mention: Mention, written_role: str = "") -> Speaker:
+        """A named person: full name from the article, role as written at the cue, else as written elsewhere."""
+        canonical = self.table.canonical(mention.name)
+        known = sorted(self.table.roles_of(canonical))
+        role = written_role or split_role(mention.role_phrase) or (split_role(known[0]) if known else "")
+        return Speaker(canonical, role, True)
+
+    def holder_of(self, role: str, before: int) -> str | None:
+        """The person the article gives this title to, latest before the cue first ("The MP" -> Charlie Elphicke)."""
+        wanted = set(words_of(role.replace("PM", "Prime Minister")))
+        holders = [m for m in self.mentions if m.label == "PERSON" and wanted <= set(words_of(m.role_phrase))]
+        holders.sort(key=lambda m: (m.start > before, -m.start if m.start < before else m.start))
+        return self.table.canonical(holders[0].name) if holders else None
+
+    def antecedent(self, pos: int) -> Speaker | None:
+        """The person last named, or the speaker last quoted, before a pronoun."""
+        people = [(m.start, self.person(m)) for m in self.mentions if m.label == "PERSON" and m.start < pos]
+        candidates = people + [r for r in self.recent if r[0] < pos]
+        return max(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def written_org(text: str) -> str:
+    """The capitalised words before a role ("Port of Dover" in "Port of Dover officials"), if any."""
+    words = [w for w in display_name(text).split() if w[:1].isupper() or w in ("of", "&")]
+    return " ".join(words).strip(" of&").replace("PM", "Prime Minister")
+
+
+# ---------------------------------------------------------------- extraction
+
+def cue_tokens(doc, quotes: list[Quote], captions: list[tuple[int, int]]) -> list:
+    """Speech verbs (and the 'according' of 'according to') outside quotes and captions."""
+    def usable(t) -> bool:
+        return not inside(t.idx, quotes) and not any(a <= t.idx < b for a, b in captions)
+    speech = [t for t in doc if t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB"
+              and (t.lemma_ != "point" or any(c.dep_ == "prt" and c.lower_ == "out" for c in t.children))]
+    according = [t for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"]
+    return sorted((t for t in speech + according if usable(t)), key=lambda t: t.i)
+
+
+def quote_content(doc, cue, speaker, quotes: list[Quote]) -> Quote | None:
+    """The quote ending just before the cue ('"...," he said') or opening just after it ('said: "...')."""
+    text = doc.text
+    local = speaker if speaker is not None and speaker.sent == cue.sent else None
+    left = min(cue.idx, local.start_char) if local is not None else cue.idx
+    right = max(cue.idx + len(cue), local.end_char) if local is not None and local.start > cue.i else cue.idx + len(cue)
+    for quote in reversed(quotes):
+        if quote.terminated and quote.close_end <= left and TRAILING_GAP.match(text[quote.close_end:left]):
+            return quote
+    for quote in quotes:
+        if quote.open_at >= right and LEADING_GAP.match(text[right:quote.open_at]):
+            return quote
+    return None
+
+
+def reported_content(doc, cue) -> tuple[int, int] | None:
+    """The reported clause of a cue: its ccomp, or the rest of the sentence around 'according to X'."""
+    if cue.lower_ == "according":
+        sent, phrase_end = cue.sent, cue.right_edge
+        if cue.i == sent.start or doc[cue.i - 1].is_punct and doc[cue.i - 1].i == sent.start:
+            return phrase_end.idx + len(phrase_end), sent.end_char
+        return sent.start_char, cue.idx
+    objects = [c for c in cue.children if c.dep_ == "dobj" and c.i > cue.i]
+    for child in cue.children:
+        if child.dep_ == "ccomp" and child.i > cue.i:
+            # "warned the move would..." parses "the move" as an object; "told MPs that..." names the listener.
+            start = objects[0] if objects and cue.lemma_ != "tell" else child
+            return start.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+    return None
+
+
+def speaker_span(doc, cue, cues: list):
+    """The span naming the speaker of a cue."""
+    if cue.lower_ == "according":
+        objects = [t for t in doc[cue.i + 1].children if t.dep_ == "pobj"]
+        return noun_phrase(objects[0]) if objects else None
+    subject = subject_of(cue, cues)
+    return noun_phrase(subject) if subject is not None else None
+
+
+def extract_attributions(doc) -> list[Attribution]:
+    """Every attributed statement in one article (a Doc from the full en_core_web_sm pipeline), in text order."""
+    text, paras = doc.text, paragraphs(doc.text)
+    captions = [p for p in paras if is_caption(text, p)]
+    quotes_by_para = {p: find_quotes(text, p) for p in paras}
+    quotes = [q for p in paras for q in quotes_by_para[p]]
+    resolver = Resolver(doc, quotes, captions)
+    cues = cue_tokens(doc, quotes, captions)
+    found: list[Attribution] = []
+    for cue in cues:
+        if any(a.content_start <= cue.idx < a.content_end for a in found):
+            continue  # a verb inside reported speech reports the outer speaker's words
+        para = next(p for p in paras if p[0] <= cue.idx < p[1])
+        attribution = attribute_cue(doc, cue, cues, quotes_by_para[para], resolver, found, para)
+        if attribution:
+            found.append(attribution)
+            resolver.recent.append((attribution.speaker_start, Speaker(attribution.canonical, attribution.role, attribution.named)))
+    found += colon_attributions(doc, paras, captions, quotes_by_para, resolver)
+    found = sorted(found, key=lambda a: a.content_start)
+    return sorted(found + inherited_quotes(doc, paras, captions, quotes_by_para, found), key=lambda a: a.content_start)
+
+
+def attribute_cue(doc, cue, cues, para_quotes, resolver: Resolver, found, para) -> Attribution | None:
+    """One cue's attribution, or None when it has no speaker or no content."""
+    span = speaker_span(doc, cue, cues)
+    if span is None or not span.text.strip() or inside(span.start_char, para_quotes):
+        return None
+    quote = quote_content(doc, cue, span, para_quotes)
+    bounds = (quote.start, quote.end) if quote else reported_content(doc, cue)
+    if bounds is None:
+        return None
+    orgs = [a.canonical[: -len(a.role)].strip() for a in found
+            if not a.named and a.role and para[0] <= a.speaker_start and a.canonical != a.role]
+    speaker = resolver.resolve(span, cue.sent.text, cue.lemma_.lower(), orgs)
+    if speaker is None:
+        return None
+    start, end = trimmed(doc.text, *bounds)
+    cue_text = "according to" if cue.lower_ == "according" else cue.text
+    return Attribution(span.text, span.start_char, span.end_char, speaker.canonical, speaker.role, cue_text,
+                       doc.text[start:end], start, end, speaker.named)
+
+
+def colon_attributions(doc, paras, captions, quotes_by_para, resolver: Resolver) -> list[Attribution]:
+    """Paragraphs written as 'Theresa May: "..."'."""
+    found = []
+    for para in paras:
+        match = COLON_SPEAKER.match(doc.text[para[0]:para[1]])
+        quotes = quotes_by_para[para]
+        if not match or para in captions or not quotes:
+            continue
+        span = doc.char_span(para[0] + match.start(1), para[0] + match.end(1), alignment_mode="expand")
+        speaker = resolver.resolve(span, span.text, "", []) if span is not None else None
+        if speaker is None or not speaker.named:
+            continue
+        start, end = trimmed(doc.text, quotes[0].start, quotes[0].end)
+        found.append(Attribution(span.text, span.start_char, span.end_char, speaker.canonical, speaker.role, ":",
+                                 doc.text[start:end], start, end, True))
+    return found
+
+
+def inherited_quotes(doc, paras, captions, quotes_by_para, found: list[Attribution]) -> list[Attribution]:
+    """Quotes with no cue that open a sentence, or continue an open quote, take the paragraph's last speaker."""
+    text, extra, previous = doc.text, [], None
+    for para in paras:
+        if para in captions:
+            continue
+        for quote in quotes_by_para[para]:
+            if any(a.content_start < quote.end and quote.start < a.content_end for a in found + extra):
+                continue
+            before = text[para[0]:quote.open_at].rstrip()
+            owner = last_before(found + extra, para[0], quote.open_at)
+            if before == "" and previous is not None:
+                owner = owner or previous  # a paragraph opening with a quote continues the last one
+            elif not before or before[-1] not in ".!?”\"’":
+                owner = next((a for a in found if para[0] <= a.content_start < para[1]
+                              and doc.char_span(a.speaker_start, a.speaker_end, alignment_mode="expand").sent
+                              == doc.char_span(quote.start, quote.end, alignment_mode="expand").sent), None)
+            if owner is not None:
+                start, end = trimmed(text, quote.start, quote.end)
+                extra.append(Attribution(owner.speaker, owner.speaker_start, owner.speaker_end, owner.canonical,
+                                         owner.role, owner.cue, text[start:end], start, end, owner.named))
+        last = last_before(found + extra, para[0], para[1])
+        open_at_end = bool(quotes_by_para[para]) and not quotes_by_para[para][-1].terminated
+        previous = last if last is not None and open_at_end else None
+    return extra
+
+
+def last_before(attributions: list[Attribution], start: int, end: int) -> Attribution | None:
+    """The last attribution whose content lies in [start, end)."""
+    inside_range = [a for a in attributions if start <= a.content_start < end]
+    return max(inside_range, key=lambda a: a.content_start) if inside_range else None
+
+
+def speaker_for_span(start: int, end: int, attributions: list[Attribution]) -> Attribution | None:
+    """The attribution whose content covers most of the sentence [start, end) (doc offsets), if any."""
+    by_speaker: dict[str, list[tuple[int, Attribution]]] = {}
+    for a in attributions:
+        overlap = min(end, a.content_end) - max(start, a.content_start)
+        if overlap > 0:
+            by_speaker.setdefault(a.canonical, []).append((overlap, a))
+    if not by_speaker:
+        return None
+    # A sentence may hold two pieces by one speaker: 'said it was "mayhem", adding: "..."'.
+    best = max(by_speaker.values(), key=lambda pieces: sum(o for o, _ in pieces))
+    if sum(o for o, _ in best) < 0.4 * (end - start):
+        return None
+    return max(best, key=lambda p: p[0])[1]
+
+
+# ---------------------------------------------------------------- comparison
+
+@dataclass(frozen=True)
+class SpeakerComparison:
+    """Whether two outlets credit the same words to the same speaker."""
+
+    verdict: str
+    speaker_a: str
+    speaker_b: str
+    canonical_a: str
+    canonical_b: str
+    confidence: float
+    reason: str
+    shared_words: tuple[str, ...]
+
+
+def comparable_words(text: str) -> list[str]:
+    """Words with contractions expanded, so that "We're" matches "We are"."""
+    text = text.replace("’", "'")
+    for short, full in (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'m", " am")):
+        text = text.replace(short, full)
+    return re.findall(r"[\w,.%£$€]+", text.lower().replace(", ", " ").replace(". ", " ").rstrip("."))
+
+
+def longest_common_run(a: list[str], b: list[str]) -> tuple[int, int]:
+    """(length, start in a) of the longest run of words a and b share."""
+    best, best_at, lengths = 0, 0, [0] * (len(b) + 1)
+    for i, word in enumerate(a):
+        for j in range(len(b), 0, -1):
+            lengths[j] = lengths[j - 1] + 1 if word == b[j - 1] else 0
+            if lengths[j] > best:
+                best, best_at = lengths[j], i - lengths[j] + 1
+    return best, best_at
+
+
+def shared_words(text_a: str, text_b: str) -> tuple[tuple[str, ...], bool] | None:
+    """The words two claims share and whether they share a quote, or None when they do not say the same thing."""
+    a, b = comparable_words(text_a), comparable_words(text_b)
+    if not a or not b:
+        return None
+    run, at = longest_common_run(a, b)
+    if run >= 4 or run >= 2 and run >= 0.6 * min(len(a), len(b)):
+        return tuple(a[at:at + run]), True
+    content_a = [w for w in a if w not in STOPWORDS]
+    common = set(content_a) & {w for w in b if w not in STOPWORDS}
+    smaller = min(len(set(content_a)), len({w for w in b if w not in STOPWORDS}))
+    if len(common) >= 2 and len(common) >= 0.6 * smaller:
+        return tuple(dict.fromkeys(w for w in content_a if w in common)), False
+    return None
+
+
+def claim_text(text: str, att: Attribution) -> str:
+    """The words to compare: the sentence when it lies inside the attributed content, else that content."""
+    return text if " ".join(text.split()) in " ".join(att.content.split()) else att.content
+
+
+@dataclass(frozen=True)
+class SpeakerView:
+    """A speaker as compare_speakers sees it: corpus key, organisation, known roles."""
+
+    key: str
+    named: bool
+    org: str
+    roles: tuple[str, ...]
+    label: str
+
+
+def speaker_view(att: Attribution, aliases: AliasTable) -> SpeakerView:
+    """Resolve an attribution's speaker against the corpus aliases."""
+    if not att.named:
+        org = att.canonical[: -len(att.role)].strip() if att.role and att.canonical.endswith(att.role) else ""
+        article = "an" if att.canonical[:1].lower() in "aeiou" else "a"
+        return SpeakerView(normalise(att.canonical), False, org, (att.role,), f"{article} unnamed {att.canonical}")
+    key = aliases.canonical(att.canonical)
+    roles = tuple(sorted({att.role, *aliases.roles_of(key)} - {""}))
+    return SpeakerView(key, True, "", roles, key)
+
+
+def compatible(unnamed: SpeakerView, other: SpeakerView) -> bool:
+    """Whether an unnamed speaker could be the other speaker (module docstring gives the rule)."""
+    org = normalise(unnamed.org)
+    if org and other.named:
+        mentions_org = org in normalise(other.key) or any(org in normalise(r) for r in other.roles)
+        return mentions_org or not other.roles and " " in other.key  # an unknown person with no role may be theirs
+    if org and other.org:
+        return org == normalise(other.org)
+    kind_a, kind_b = role_kind(" ".join(unnamed.roles)), role_kind(" ".join(other.roles))
+    if not kind_a or not kind_b:
+        return True
+    if "spokesperson" in (kind_a, kind_b):
+        return "public" not in (kind_a, kind_b)
+    return kind_a == kind_b
+
+
+def compare_speakers(text_a: str, att_a: Attribution | None, text_b: str, att_b: Attribution | None,
+                     aliases: AliasTable) -> SpeakerComparison | None:
+    """Whether two claims from different articles that say the same thing credit the same speaker; None when not comparable."""
+    if att_a is None or att_b is None:
+        return None
+    shared = shared_words(claim_text(text_a, att_a), claim_text(text_b, att_b))
+    if shared is None:
+        return None
+    words, is_quote = shared
+    a, b = speaker_view(att_a, aliases), speaker_view(att_b, aliases)
+    if a.key == b.key:
+        verdict, confidence = "agree", 0.9
+    elif a.named and b.named:
+        verdict, confidence = "conflict", 0.85
+    else:
+        unnamed, other = (a, b) if not a.named else (b, a)
+        verdict, confidence = ("agree", 0.5) if compatible(unnamed, other) else ("conflict", 0.7)
+    confidence = round(confidence if is_quote else confidence * 0.85, 2)
+    what = "quote" if is_quote else "claim"
+    snippet = " ".join(words[:8])
+    relation = "credited to" if verdict == "conflict" else "credited in both to"
+    speakers = f"{a.label} vs {b.label}" if verdict == "conflict" or a.key != b.key else a.label
+    reason = f"same {what} ('{snippet}') {relation} {speakers}"
+    return SpeakerComparison(verdict, att_a.speaker, att_b.speaker, a.key, b.key, confidence, reason, words)

@@ -1,0 +1,53 @@
+"""Defaults in one place: a frozen Settings, overridable by CLAIMCHECK_DB and CLAIMCHECK_MODEL."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+REPORTS_DIR = Path("reports")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run can tune; the CLI builds one from its options."""
+
+    db_path: Path = Path("claimcheck.db")
+    model: str = DEFAULT_MODEL
+    batch_size: int = 32
+    # Pairing: FAISS neighbours per claim, the cosine floor for a candidate, and the
+    # hybrid score (cosine + shared rare terms) a candidate needs to become a pair.
+    neighbours: int = 10
+    min_cosine: float = 0.30
+    pair_threshold: float = 0.62
+    lexical_weight: float = 0.55
+    # A term rarer than this (claims containing it) proposes candidates by itself.
+    rare_term_max_df: int = 50
+    # Articles whose claims are mostly near-identical are copies of one source.
+    copy_cosine: float = 0.95
+    copy_share: float = 0.5
+    # Above this many claims pairing uses an approximate (HNSW) index.
+    exact_search_limit: int = 200_000
+    max_file_bytes: int = 20_000_000
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Defaults, then CLAIMCHECK_DB / CLAIMCHECK_MODEL, then explicit overrides (None = keep)."""
+        settings = cls()
+        if os.environ.get("CLAIMCHECK_DB"):
+            settings = replace(settings, db_path=Path(os.environ["CLAIMCHECK_DB"]))
+        if os.environ.get("CLAIMCHECK_MODEL"):
+            settings = replace(settings, model=os.environ["CLAIMCHECK_MODEL"])
+        given = {key: value for key, value in overrides.items() if value is not None}
+        if "db_path" in given:
+            given["db_path"] = Path(given["db_path"])  # type: ignore[arg-type]
+        return replace(settings, **given)  # type: ignore[arg-type]
+
+    @property
+    def index_path(self) -> Path:
+        """The FAISS cache lives beside the database it was built from."""
+        return self.db_path.with_name(self.db_path.name + ".faiss")

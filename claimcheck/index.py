@@ -1,0 +1,113 @@
+"""FAISS index over claim vectors: build, search, save, load. The FAISS id *is* the claim's primary key.
+
+The index file is a cache of what SQLite holds. A sidecar JSON names the model and a digest of
+the ids it holds; an index that is missing, stale, corrupted or built with another model is
+never used: it is rebuilt from SQLite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+HNSW_M = 32
+HNSW_EF_SEARCH = 64
+
+
+@dataclass
+class ClaimIndex:
+    """A FAISS inner-product index and the model whose vectors it holds."""
+
+    faiss_index: object
+    model: str
+    ids_digest: str
+    exact: bool
+
+    @property
+    def size(self) -> int:
+        return int(self.faiss_index.ntotal)
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(similarities, claim ids) of each vector's k nearest claims; id -1 where fewer exist."""
+        k = max(1, min(k, self.size))
+        return self.faiss_index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray, all_ids_digest: str) -> None:
+        self.faiss_index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+        self.ids_digest = all_ids_digest
+
+
+def digest_ids(ids: np.ndarray) -> str:
+    """A fingerprint of the set of claim ids an index must hold."""
+    return hashlib.sha256(np.sort(ids.astype(np.int64)).tobytes()).hexdigest()[:24]
+
+
+def build(ids: np.ndarray, vectors: np.ndarray, model: str, exact_limit: int = 200_000) -> ClaimIndex:
+    """An exact IDMap,Flat index for small corpora, HNSW past `exact_limit` claims."""
+    import faiss
+
+    dimension = vectors.shape[1]
+    exact = len(ids) <= exact_limit
+    if exact:
+        inner = faiss.IndexFlatIP(dimension)
+    else:
+        inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+    index = faiss.IndexIDMap2(inner)
+    claim_index = ClaimIndex(index, model, "", exact)
+    if len(ids):
+        claim_index.add(ids, vectors, digest_ids(ids))
+    else:
+        claim_index.ids_digest = digest_ids(ids)
+    return claim_index
+
+
+def save(claim_index: ClaimIndex, path: Path) -> None:
+    """Write the index and its sidecar atomically (a crash leaves the old pair or none)."""
+    import faiss
+
+    tmp = path.with_name(path.name + ".tmp")
+    faiss.write_index(claim_index.faiss_index, str(tmp))
+    meta = {"model": claim_index.model, "ids_digest": claim_index.ids_digest, "size": claim_index.size,
+            "exact": claim_index.exact, "file_sha256": _file_digest(tmp)}
+    sidecar_tmp = _sidecar(path).with_name(_sidecar(path).name + ".tmp")
+    sidecar_tmp.write_text(json.dumps(meta))
+    tmp.replace(path)
+    sidecar_tmp.replace(_sidecar(path))
+
+
+def load(path: Path, model: str, ids: np.ndarray) -> ClaimIndex | None:
+    """The saved index if it was built with this model over exactly these ids and is intact; else None."""
+    import faiss
+
+    sidecar = _sidecar(path)
+    if not path.exists() or not sidecar.exists():
+        return None
+    try:
+        meta = json.loads(sidecar.read_text())
+        if meta.get("model") != model or meta.get("ids_digest") != digest_ids(ids):
+            return None
+        if meta.get("file_sha256") != _file_digest(path):
+            return None
+        index = faiss.read_index(str(path))
+    except (OSError, ValueError, RuntimeError):
+        return None
+    if index.ntotal != len(ids):
+        return None
+    return ClaimIndex(index, model, meta["ids_digest"], bool(meta.get("exact", True)))
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

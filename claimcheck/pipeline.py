@@ -1,0 +1,387 @@
+"""The pipeline: files -> articles -> claims -> vectors -> index -> pairs -> findings -> SQLite -> report.
+
+The CLI and the end-to-end tests call these functions. Every stage is incremental: an unchanged
+file is not parsed again, a sentence already embedded by this model is never embedded again,
+only new claims are searched, and only unchecked pairs are checked. A re-run on unchanged input
+loads neither spaCy nor the embedding model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import ContextManager, Protocol
+
+import numpy as np
+from sqlite_utils import Database
+
+from . import checks, index, pair, report, store
+from .attribution import AliasTable
+from .config import REPORTS_DIR, SEEDS_DIR, Settings
+from . import embed
+from .embed import Embedder
+from .errors import InputError
+from .ingest import Article, Problem, read_paths
+
+
+class Progress(Protocol):
+    """Opens a progress bar for `total` items and yields the function that advances it."""
+
+    def __call__(self, label: str, total: int) -> ContextManager[Callable[[int], None]]: ...
+
+
+def no_progress(label: str, total: int) -> ContextManager[Callable[[int], None]]:
+    return contextlib.nullcontext(lambda n: None)
+
+
+@dataclass
+class IngestResult:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (new name, article it repeats)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class CompareResult:
+    embedded: int = 0
+    new_claims: int = 0
+    new_pairs: int = 0
+    checked_pairs: int = 0
+    copies: list[tuple[str, str]] = field(default_factory=list)
+    model_loaded: bool = False
+
+
+@dataclass
+class ReportResult:
+    path: Path
+    ingested: IngestResult
+    compared: CompareResult
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+
+def ingest(db: Database, paths: Sequence[Path | str], settings: Settings, progress: Progress = no_progress) -> IngestResult:
+    """Read files into the database: new articles are segmented once; known content is only re-named."""
+    from . import segment
+
+    result = IngestResult()
+    reading = read_paths(paths, settings.max_file_bytes)
+    result.problems.extend(reading.problems)
+    fresh: dict[str, Article] = {}  # new content, by hash
+    second_names: list[Article] = []  # the same new content under another name in this batch
+    for article in reading.articles:
+        known = store.article_by_hash(db, article.content_hash)
+        if known is not None:
+            _remember_known(db, article, known, result)
+        elif article.content_hash in fresh:
+            result.duplicates.append((article.name, fresh[article.content_hash].name))
+            second_names.append(article)
+        else:
+            fresh[article.content_hash] = article
+    if fresh:
+        with progress("Reading articles", len(fresh)) as advance:
+            for segmented in segment.segment(fresh.values()):
+                _store_segmented(db, segmented, result)
+                advance(1)
+    for article in second_names:
+        with store.transaction(db):
+            store.remember_source(db, article.source, article.name, store.article_by_hash(db, article.content_hash)["id"])
+    return result
+
+
+def _remember_known(db: Database, article: Article, known: dict, result: IngestResult) -> None:
+    previous = store.article_by_source(db, article.source)
+    with store.transaction(db):
+        store.remember_source(db, article.source, article.name, known["id"])
+        if previous and previous["id"] != known["id"]:
+            _drop_if_orphaned(db, previous["id"])
+    if previous and previous["id"] == known["id"]:
+        result.unchanged.append(article.name)
+    elif known["name"] != article.name:
+        result.duplicates.append((article.name, known["name"]))
+    else:
+        result.unchanged.append(article.name)
+
+
+def _store_segmented(db: Database, segmented, result: IngestResult) -> None:  # noqa: ANN001 - segment.Segmented
+    article = segmented.article
+    previous = store.article_by_source(db, article.source)
+    row = {"name": article.name, "content_hash": article.content_hash, "title": article.title,
+           "outlet": article.outlet, "url": article.url, "published": article.published,
+           "text": article.text, "aliases": segmented.aliases.to_json()}
+    claim_rows = [
+        {"idx": c.idx, "start": c.start, "end": c.end, "line": c.line, "text": c.text, "text_hash": c.text_hash,
+         "terms": list(c.terms), "quantities": [q.to_dict() for q in c.quantities],
+         "attribution": c.attribution.to_dict() if c.attribution else None,
+         "speaker": c.attribution.canonical if c.attribution else None}
+        for c in segmented.claims
+    ]
+    # One transaction per article: a run killed mid-way keeps the finished articles and nothing half-written.
+    with store.transaction(db):
+        article_id = store.insert_article(db, row, claim_rows)
+        store.remember_source(db, article.source, article.name, article_id)
+        if previous:
+            _drop_if_orphaned(db, previous["id"])
+    (result.replaced if previous else result.added).append(article.name)
+
+
+def _drop_if_orphaned(db: Database, article_id: int) -> None:
+    if not db.execute("SELECT 1 FROM sources WHERE article_id = ?", [article_id]).fetchone():
+        store.delete_article(db, article_id)
+
+
+# --- embed, index, pair, check ------------------------------------------------------------------
+
+
+def embed_missing(db: Database, embedder: Embedder, progress: Progress = no_progress, chunk: int = 256) -> int:
+    """Embed every claim text this model has not embedded yet; each chunk is committed as it finishes."""
+    missing = store.missing_embeddings(db, embedder.name)
+    if not missing:
+        return 0
+    with progress("Embedding claims", len(missing)) as advance:
+        for start in range(0, len(missing), chunk):
+            batch = missing[start : start + chunk]
+            vectors = embedder.embed_batch([text for _, text in batch], progress=advance)
+            with store.transaction(db):
+                store.save_embeddings(db, embedder.name, [h for h, _ in batch], vectors)
+    return len(missing)
+
+
+def _pairing_state(settings: Settings, model: str) -> str:
+    keys = ("neighbours", "min_cosine", "pair_threshold", "lexical_weight", "rare_term_max_df")
+    return json.dumps({"model": model, **{key: getattr(settings, key) for key in keys}}, sort_keys=True)
+
+
+def compare(
+    db: Database, settings: Settings, embedder: Embedder | None = None, progress: Progress = no_progress
+) -> CompareResult:
+    """Embed, index and pair the claims of articles not yet paired, then check every unchecked pair."""
+    embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
+    result = CompareResult()
+    _reset_pairs_if_settings_changed(db, settings, embedder.name)
+    new_articles = store.unpaired_article_ids(db)
+    if new_articles:
+        result.embedded = embed_missing(db, embedder, progress)
+        result.model_loaded = result.embedded > 0
+        ids, vectors = store.claim_vectors(db, embedder.name)
+        new_ids, _ = store.claim_vectors(
+            db, embedder.name, f"claims.article_id IN ({','.join('?' * len(new_articles))})", new_articles
+        )
+        result.new_claims = len(new_ids)
+        claim_index = _index_for(settings, embedder.name, ids, vectors, new_ids)
+        new_pairs = find_pairs(db, settings, claim_index, ids, vectors, new_ids)
+        with store.transaction(db):
+            store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
+            store.mark_paired(db, new_articles)
+        result.new_pairs = len(new_pairs)
+        result.copies = _detect_copies(db, settings, new_articles)
+    result.checked_pairs = run_checks(db, settings)
+    return result
+
+
+def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: str) -> None:
+    state = _pairing_state(settings, model)
+    if store.get_meta(db, "pairing") == state:
+        return
+    with store.transaction(db):
+        db.execute("DELETE FROM pairs")
+        db.execute("DELETE FROM article_links")
+        db.execute("UPDATE articles SET paired_at = NULL")
+        store.set_meta(db, "pairing", state)
+
+
+def _index_for(settings: Settings, model: str, ids: np.ndarray, vectors: np.ndarray, new_ids: np.ndarray) -> index.ClaimIndex:
+    """The saved index extended with the new claims, or a fresh one when the cache is unusable."""
+    old_ids = np.setdiff1d(ids, new_ids)
+    claim_index = index.load(settings.index_path, model, old_ids)
+    if claim_index is None:
+        claim_index = index.build(ids, vectors, model, settings.exact_search_limit)
+    else:
+        is_new = np.isin(ids, new_ids)
+        claim_index.add(ids[is_new], vectors[is_new], index.digest_ids(ids))
+    index.save(claim_index, settings.index_path)
+    return claim_index
+
+
+def find_pairs(
+    db: Database, settings: Settings, claim_index: index.ClaimIndex, ids: np.ndarray, vectors: np.ndarray,
+    query_ids: np.ndarray,
+) -> list[pair.Pair]:
+    """Pairs between the query claims and every other claim: nearest neighbours plus shared rare terms."""
+    if not len(query_ids):
+        return []
+    row_of = {int(claim_id): row for row, claim_id in enumerate(ids.tolist())}
+    query_vectors = vectors[[row_of[int(i)] for i in query_ids]]
+    # k+1: FAISS returns the query itself first.
+    sims, neighbours = claim_index.search(query_vectors, settings.neighbours + 1)
+    cosine_of = pair.neighbour_candidates(query_ids, sims, neighbours, settings.min_cosine)
+    query_terms = _terms_of(db, query_ids.tolist())
+    df = store.term_document_frequency(db, {t for terms in query_terms.values() for t in terms})
+    rare = {t for t, n in df.items() if 2 <= n <= settings.rare_term_max_df}
+    postings = {t: store.claims_with_term(db, t, settings.rare_term_max_df) for t in rare}
+    keys = set(cosine_of) | pair.rare_term_candidates(query_terms, postings)
+    involved = sorted({i for key in keys for i in key})
+    terms = _terms_of(db, involved)
+    df.update(store.term_document_frequency(db, {t for ts in terms.values() for t in ts} - set(df)))
+    idf = pair.idf_weights(df, store.claim_count(db))
+    article_of = _articles_of(db, involved)
+    vector_of = {i: vectors[row_of[i]] for i in involved}
+    return pair.score_pairs(keys, cosine_of, vector_of, terms, article_of, idf, settings.lexical_weight,
+                            settings.pair_threshold)
+
+
+def _terms_of(db: Database, claim_ids: Iterable[int]) -> dict[int, list[str]]:
+    rows = store.claims(db, f"claims.id IN ({','.join('?' * len(list(claim_ids)))})", list(claim_ids)) if claim_ids else []
+    return {row["id"]: json.loads(row["terms"]) for row in rows}
+
+
+def _articles_of(db: Database, claim_ids: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for start in range(0, len(claim_ids), 500):
+        chunk = claim_ids[start : start + 500]
+        for claim_id, article_id in db.execute(
+            f"SELECT id, article_id FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            out[claim_id] = article_id
+    return out
+
+
+def _detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> list[tuple[str, str]]:
+    """Link article pairs that are copies of one source; their pairs go back to the checks."""
+    marks = ",".join("?" * len(new_articles))
+    rows = store.pairs(db, f"ca.article_id IN ({marks}) OR cb.article_id IN ({marks})", new_articles * 2)
+    found = [pair.Pair(r["claim_a"], r["claim_b"], r["similarity"], r["lexical"], r["score"]) for r in rows]
+    article_of = {r["claim_a"]: r["article_id_a"] for r in rows} | {r["claim_b"]: r["article_id_b"] for r in rows}
+    sizes = {a["id"]: a["n_claims"] for a in store.articles(db)}
+    copies = pair.copied_articles(found, article_of, sizes, settings.copy_cosine, settings.copy_share)
+    names = {a["id"]: a["name"] for a in store.articles(db)}
+    with store.transaction(db):
+        for (a, b), share in copies.items():
+            store.save_copy_link(db, a, b, share)
+            store.uncheck_pairs_between(db, a, b)
+    return [(names[a], names[b]) for a, b in copies]
+
+
+def corpus_aliases(db: Database) -> AliasTable:
+    """The alias table of the whole corpus: every article's lessons merged."""
+    table = AliasTable()
+    for raw in store.all_aliases(db):
+        table.merge(AliasTable.from_json(raw))
+    return table
+
+
+def run_checks(db: Database, settings: Settings) -> int:
+    """Check every pair not checked since the corpus' aliases last changed; store flags and agreements."""
+    aliases = corpus_aliases(db)
+    digest = hashlib.sha256(aliases.to_json().encode()).hexdigest()
+    if store.get_meta(db, "aliases") != digest:
+        with store.transaction(db):
+            db.execute("UPDATE pairs SET checked = 0")
+            store.set_meta(db, "aliases", digest)
+    rows = store.pairs(db, "pairs.checked = 0")
+    if not rows:
+        return 0
+    copies = store.copy_links(db)
+    flags, agreements = [], []
+    for row in rows:
+        is_copy = (min(row["article_id_a"], row["article_id_b"]), max(row["article_id_a"], row["article_id_b"])) in copies
+        for finding in checks.check_pair(row, aliases, is_copy):
+            if finding.verdict == "agree":
+                agreements.append(checks.agreement_row(finding, independent=not is_copy))
+            else:
+                flags.append(checks.flag_row(finding))
+    with store.transaction(db):
+        store.replace_findings(db, [row["id"] for row in rows], flags, agreements)
+    return len(rows)
+
+
+# --- query and report ---------------------------------------------------------------------------
+
+
+def query(
+    db: Database, settings: Settings, texts: Sequence[str], k: int = 5, embedder: Embedder | None = None,
+    min_score: float | None = None, article: str | None = None,
+) -> list[list[dict]]:
+    """The claims most similar to each text, ranked like pairing (meaning plus shared rare terms)."""
+    from .segment import claim_terms, load_nlp
+
+    if k < 1:
+        raise InputError("-k must be at least 1")
+    embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
+    ids, vectors = store.claim_vectors(db, embedder.name)
+    if not len(ids):
+        raise InputError(f"no claims embedded with {embedder.name} yet: run `claimcheck report` or `compare` first")
+    claim_index = index.load(settings.index_path, embedder.name, ids) or index.build(
+        ids, vectors, embedder.name, settings.exact_search_limit
+    )
+    query_vectors = embedder.embed_batch(list(texts))
+    nlp = load_nlp()
+    results = []
+    for text, vector in zip(texts, query_vectors):
+        results.append(_rank(db, settings, claim_index, ids, vectors, vector, claim_terms(nlp(text)[:]), k,
+                             min_score, article))
+    return results
+
+
+def _rank(db, settings, claim_index, ids, vectors, vector, terms, k, min_score, article) -> list[dict]:  # noqa: ANN001
+    sims, neighbours = claim_index.search(vector[None, :], max(50, k * 10))
+    candidates = {int(i): float(s) for s, i in zip(sims[0], neighbours[0]) if i >= 0}
+    df = store.term_document_frequency(db, terms)
+    for term, n in df.items():
+        if n <= settings.rare_term_max_df:
+            candidates.update({i: -2.0 for i in store.claims_with_term(db, term, settings.rare_term_max_df) if i not in candidates})
+    rows = {r["id"]: r for r in store.claims(db, f"claims.id IN ({','.join('?' * len(candidates))})", list(candidates))}
+    all_terms = {t for r in rows.values() for t in json.loads(r["terms"])} | set(terms)
+    df.update(store.term_document_frequency(db, all_terms - set(df)))
+    idf = pair.idf_weights(df, store.claim_count(db))
+    row_of = {int(c): n for n, c in enumerate(ids.tolist())}
+    hits = []
+    for claim_id, row in rows.items():
+        if article and article not in (row["article"] or ""):
+            continue
+        similarity = candidates[claim_id] if candidates[claim_id] > -2 else float(vectors[row_of[claim_id]] @ vector)
+        lexical = pair.lexical_overlap(terms, json.loads(row["terms"]), idf)
+        score = pair.hybrid_score(similarity, lexical, settings.lexical_weight)
+        if min_score is not None and score < min_score:
+            continue
+        hits.append({"claim_id": claim_id, "article": row["article"], "outlet": row["outlet"], "line": row["line"],
+                     "text": row["text"], "score": round(score, 4), "similarity": round(similarity, 4),
+                     "lexical": round(lexical, 4), "speaker": row["speaker"],
+                     "quantities": [q["text"] for q in json.loads(row["quantities"])]})
+    return sorted(hits, key=lambda hit: -hit["score"])[:k]
+
+
+def default_report_path() -> Path:
+    return REPORTS_DIR / "report.md"
+
+
+def write_report(db: Database, out: Path) -> Path:
+    """Render the Markdown report from the database and write it atomically."""
+    if not out.parent.exists():
+        raise InputError(f"the folder for the report does not exist: {out.parent}")
+    markdown = report.render(report.gather(db), out.parent)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(markdown, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def run_report(
+    db: Database, settings: Settings, paths: Sequence[Path | str] | None = None, out: Path | None = None,
+    embedder: Embedder | None = None, progress: Progress = no_progress,
+) -> ReportResult:
+    """The main job: ingest (default: the built-in seeds), compare, write the report."""
+    paths = list(paths) if paths else [SEEDS_DIR]
+    out = out or default_report_path()
+    if out == default_report_path():
+        out.parent.mkdir(parents=True, exist_ok=True)
+    ingested = ingest(db, paths, settings, progress)
+    compared = compare(db, settings, embedder, progress)
+    return ReportResult(write_report(db, out), ingested, compared)

