@@ -1,4 +1,4 @@
-"""Names of people and bodies, their roles, and the aliases learnt for them across a corpus.
+"""Names of people and bodies, their roles, and how a speaker string resolves in an article and across a corpus.
 
 A table maps keys (a full name, a surname, a Titlecase office such as "home secretary", a body such as "home
 office") to the set of canonical names seen with that key. A key seen with two names is ambiguous and resolves to
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lord", "lady", "baroness", "dame"})
@@ -31,8 +32,16 @@ ROLE_KINDS = {
     "public": {"user", "motorist", "driver", "resident", "witness", "one", "another", "passenger"},
 }
 DETERMINERS = frozenset({"the", "a", "an", "its", "his", "her", "their", "one", "another"})
+# Titles spaCy sometimes takes into a PERSON entity ("Chief Constable Sarah Jones", "Campaigner Jane Hill").
+TITLE_WORDS = ROLE_WORDS | frozenset(
+    "constable inspector superintendent sergeant commander general captain colonel judge bishop professor "
+    "campaigner activist lawyer driver resident councillor mp".split()
+)
 FUNCTION_WORDS = frozenset({"for", "of", "and", "the", "&"})
 NAME_LABELS = ("PERSON", "ORG")
+GENDERED_TITLES = {"mr": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f", "lady": "f",
+                   "baroness": "f", "dame": "f"}
+NOT_SPEAKERS = frozenset({"i", "we", "you", "it", "they", "this", "that"})
 HONORIFIC_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Baroness|Dame)\.? [A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?")
 
 
@@ -106,6 +115,9 @@ def find_mentions(doc) -> list[Mention]:
     surnames = {ent.text.split()[-1] for ent in spans if ent.label_ == "PERSON" and len(ent.text.split()) > 1}
     mentions = []
     for span in sorted(spans, key=lambda s: s.start_char):
+        while span.label_ == "PERSON" and len(span) > 2 and span[0].lower_ in TITLE_WORDS:
+            span = span.doc[span.start + 1:span.end]
+            span.label_ = "PERSON"
         name = span.text.strip()
         # spaCy tags towns as PERSON ("Calais"): a lone word is a person only when it is someone's surname.
         if span.label_ == "PERSON" and (len(name.split()) == 1 and name not in surnames or "\n" in name):
@@ -131,14 +143,18 @@ def role_phrase(text: str) -> str:
 
 
 def role_phrase_in_apposition(span) -> str:
-    """The role given by an apposition ("the mayor of Calais, Natacha Bouchart")."""
-    root = span.root
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-        head = root.head
-        return role_phrase("".join(t.text_with_ws for t in head.subtree if t.i < span.start and not t.is_punct))
-    for child in root.children:
-        if child.dep_ == "appos" and child.pos_ == "NOUN":
-            return role_phrase("".join(t.text_with_ws for t in child.subtree if not t.is_punct))
+    """The role given by an apposition: "the mayor of Calais, Natacha Bouchart" or "Natacha Bouchart, the mayor"."""
+    doc = span.doc
+    if span.start > 1 and doc[span.start - 1].text == ",":
+        i = span.start - 1
+        while i > span.sent.start and not doc[i - 1].is_punct and span.start - i < 10:
+            i -= 1
+        return role_phrase(doc[i:span.start - 1].text)
+    if span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].pos_ == "DET":
+        i = span.end + 1
+        while i < span.sent.end and not doc[i].is_punct and i - span.end < 10:
+            i += 1
+        return role_phrase(doc[span.end + 1:i].text)
     return ""
 
 
@@ -213,3 +229,92 @@ class AliasTable:
         table.keys = {k: set(v) for k, v in data.get("keys", {}).items()}
         table.roles = {k: set(v) for k, v in data.get("roles", {}).items()}
         return table
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A resolved speaker: canonical name or role, the role, and whether a specific person or body is named."""
+
+    canonical: str
+    role: str
+    named: bool
+
+
+class Resolver:
+    """In-article resolution of pronouns, titles and short names."""
+
+    def __init__(self, doc, hidden: Callable[[int], bool]) -> None:
+        self.table = AliasTable()
+        self.table.learn(doc)
+        # Names inside quotes or captions never speak and never stand behind a pronoun.
+        self.mentions = [m for m in find_mentions(doc) if not hidden(m.start)]
+        self.recent: list[tuple[int, Speaker]] = []  # resolved speakers so far, for "He added"
+        self.genders = {self.table.canonical(m.name): GENDERED_TITLES[m.name.split()[0].lower().rstrip(".")]
+                        for m in self.mentions if m.name.split()[0].lower().rstrip(".") in GENDERED_TITLES}
+
+    def resolve(self, span, sentence_text: str, cue_lemma: str, paragraph_orgs: list[str]) -> Speaker | None:
+        """Canonical name, role and namedness for a speaker span."""
+        text = span.text.strip()
+        lowered = text.lower()
+        if lowered in ("he", "she"):
+            return self.antecedent(span.start_char, "f" if lowered == "she" else "m")
+        if lowered in NOT_SPEAKERS:
+            return None
+        person = next((m for m in self.mentions if m.label == "PERSON" and span.start_char <= m.start < span.end_char), None)
+        if person:
+            return self.person(person, split_role(span.doc.text[span.start_char:person.start]))
+        body = next((m for m in self.mentions if m.label == "ORG" and span.start_char <= m.start < span.end_char), None)
+        role_token = next((t for t in reversed(list(span)) if t.lemma_.lower() in ROLE_HEADS
+                           and not (body and body.start <= t.idx < body.end)), None)
+        if role_token is not None:
+            return self.role_speaker(span, role_token, body, paragraph_orgs)
+        if body:
+            return Speaker(display_name(body.name), "", True)
+        if span.root.pos_ == "PROPN":
+            return Speaker(self.table.canonical(text), "", True)
+        if "twitter" in sentence_text.lower() or "tweet" in sentence_text.lower():
+            return Speaker("Twitter user", "Twitter user", False)
+        return Speaker(display_name(text) or text, "", False)
+
+    def role_speaker(self, span, role_token, body: Mention | None, paragraph_orgs: list[str]) -> Speaker:
+        """A speaker given only as a role: a definite title resolves to its holder, else an unnamed role."""
+        head = span.doc.text[span.start_char:role_token.idx + len(role_token)].replace("’", "'")
+        owner, _, titled = head.rpartition("'s ")  # "The PM's spokeswoman": the role belongs to the PM
+        role = split_role(titled)
+        if not owner and (span[0].lower_ == "the" or span[0].dep_ == "poss"):
+            holder = self.holder_of(role, span.start_char)
+            if holder:
+                return Speaker(holder, role, True)
+            if role[:1].isupper() and len(role.split()) >= 2:
+                return Speaker(role, role, True)  # "the Home Secretary": the corpus alias table may know her
+        org = display_name(body.name) if body else written_org(owner or titled[: len(titled) - len(role)])
+        org = org or (paragraph_orgs[-1] if paragraph_orgs else "")
+        lemma = role_token.lemma_.lower() if role_token.tag_ in ("NNS", "NNPS") else role.lower()
+        return Speaker(f"{org} {lemma}".strip(), lemma, False)
+
+    def person(self, mention: Mention, written_role: str = "") -> Speaker:
+        """A named person: full name from the article, role as written at the cue, else as written elsewhere."""
+        canonical = self.table.canonical(mention.name)
+        known = sorted(self.table.roles_of(canonical))
+        role = written_role or split_role(mention.role_phrase) or (split_role(known[0]) if known else "")
+        return Speaker(canonical, role, True)
+
+    def holder_of(self, role: str, before: int) -> str | None:
+        """The person the article gives this title to, latest before the cue first ("The MP" -> Charlie Elphicke)."""
+        wanted = set(words_of(role.replace("PM", "Prime Minister")))
+        holders = [m for m in self.mentions if m.label == "PERSON" and wanted <= set(words_of(m.role_phrase))]
+        holders.sort(key=lambda m: (m.start > before, -m.start if m.start < before else m.start))
+        return self.table.canonical(holders[0].name) if holders else None
+
+    def antecedent(self, pos: int, gender: str) -> Speaker | None:
+        """The person last named, or the speaker last quoted, before a pronoun, skipping the other gender."""
+        people = [(m.start, self.person(m)) for m in self.mentions if m.label == "PERSON" and m.start < pos]
+        candidates = [c for c in people + [r for r in self.recent if r[0] < pos]
+                      if self.genders.get(c[1].canonical, gender) == gender]
+        return max(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def written_org(text: str) -> str:
+    """The capitalised words before a role ("Port of Dover" in "Port of Dover officials"), if any."""
+    words = [w for w in display_name(text).split() if w[:1].isupper() or w in ("of", "&")]
+    return " ".join(words).strip(" of&").replace("PM", "Prime Minister")

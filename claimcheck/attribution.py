@@ -23,9 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from claimcheck.aliases import (
-    ROLE_HEADS, AliasTable, Mention, display_name, find_mentions, normalise, role_kind, split_role, words_of,
-)
+from claimcheck.aliases import AliasTable, Resolver, Speaker, normalise, role_kind
 
 __all__ = ["AliasTable", "Attribution", "SpeakerComparison", "compare_speakers", "extract_attributions",
            "speaker_for_span"]
@@ -38,7 +36,6 @@ OPENERS, CLOSERS = {"“": '"', "‘": "'", '"': '"'}, {"”": '"', "’": "'", 
 LEADING_GAP = re.compile(r"^\s*$|^[^.!?“”\"‘’]{0,40}[:,]\s*$")
 TRAILING_GAP = re.compile(r"^[\s,.!?;:—–-]*$")
 COLON_SPEAKER = re.compile(r"^\s*([A-Z][\w.’'&-]*(?:\s+[A-Z][\w.’'&-]*){0,5})\s*:\s*[“\"‘]")
-NOT_SPEAKERS = frozenset({"i", "we", "you", "it", "they", "this", "that"})
 STOPWORDS = frozenset(
     "a an the and or but of to in on at for by with from as is are was were be been being it its this that these "
     "those there their they we our us i you he she his her him not no so if than then into about over under up out "
@@ -80,15 +77,6 @@ class Quote:
     end: int
     close_end: int
     terminated: bool
-
-
-@dataclass(frozen=True)
-class Speaker:
-    """A resolved speaker: canonical name or role, the role, and whether a specific person or body is named."""
-
-    canonical: str
-    role: str
-    named: bool
 
 
 # ---------------------------------------------------------------- quotes and paragraphs
@@ -188,7 +176,7 @@ def noun_phrase(tok):
     j = start
     while j > tok.sent.start and start - j < 3 and doc[j - 1].pos_ in ("NUM", "ADJ", "ADP", "VERB", "ADV"):
         j -= 1
-    if j == tok.sent.start or is_boundary(doc[j - 1]):
+    if j < start and doc[j].pos_ in ("NUM", "DET", "ADJ") and (j == tok.sent.start or is_boundary(doc[j - 1])):
         start = j
     return doc[start:end + 1]
 
@@ -196,83 +184,6 @@ def noun_phrase(tok):
 def is_boundary(tok) -> bool:
     """Tokens that end a speaker phrase on its left."""
     return tok.is_punct and tok.text not in "&-" or tok.pos_ in ("CCONJ", "SCONJ", "SPACE") or "\n" in tok.text_with_ws
-
-
-class Resolver:
-    """In-article resolution of pronouns, titles and short names."""
-
-    def __init__(self, doc, quotes: list[Quote], captions: list[tuple[int, int]]) -> None:
-        self.table = AliasTable()
-        self.table.learn(doc)
-        self.mentions = [m for m in find_mentions(doc) if not inside(m.start, quotes)
-                         and not any(a <= m.start < b for a, b in captions)]
-        self.recent: list[tuple[int, Speaker]] = []  # resolved speakers so far, for "He added"
-
-    def resolve(self, span, sentence_text: str, cue_lemma: str, paragraph_orgs: list[str]) -> Speaker | None:
-        """Canonical name, role and namedness for a speaker span."""
-        text = span.text.strip()
-        lowered = text.lower()
-        if lowered in ("he", "she"):
-            return self.antecedent(span.start_char)
-        if lowered in NOT_SPEAKERS:
-            return None
-        person = next((m for m in self.mentions if m.label == "PERSON" and span.start_char <= m.start < span.end_char), None)
-        if person:
-            return self.person(person, split_role(span.doc.text[span.start_char:person.start]))
-        body = next((m for m in self.mentions if m.label == "ORG" and span.start_char <= m.start < span.end_char), None)
-        role_token = next((t for t in reversed(list(span)) if t.lemma_.lower() in ROLE_HEADS
-                           and not (body and body.start <= t.idx < body.end)), None)
-        if role_token is not None:
-            return self.role_speaker(span, role_token, body, paragraph_orgs)
-        if body:
-            return Speaker(display_name(body.name), "", True)
-        if span.root.pos_ == "PROPN":
-            return Speaker(self.table.canonical(text), "", True)
-        if "twitter" in sentence_text.lower() or "tweet" in sentence_text.lower():
-            return Speaker("Twitter user", "Twitter user", False)
-        return Speaker(display_name(text) or text, "", False)
-
-    def role_speaker(self, span, role_token, body: Mention | None, paragraph_orgs: list[str]) -> Speaker:
-        """A speaker given only as a role: a definite title resolves to its holder, else an unnamed role."""
-        head = span.doc.text[span.start_char:role_token.idx + len(role_token)].replace("’", "'")
-        owner, _, titled = head.rpartition("'s ")  # "The PM's spokeswoman": the role belongs to the PM
-        role = split_role(titled)
-        if not owner and (span[0].lower_ == "the" or span[0].dep_ == "poss"):
-            holder = self.holder_of(role, span.start_char)
-            if holder:
-                return Speaker(holder, role, True)
-            if role[:1].isupper() and len(role.split()) >= 2:
-                return Speaker(role, role, True)  # "the Home Secretary": the corpus alias table may know her
-        org = display_name(body.name) if body else written_org(owner or titled[: len(titled) - len(role)])
-        org = org or (paragraph_orgs[-1] if paragraph_orgs else "")
-        lemma = role_token.lemma_.lower() if role_token.tag_ in ("NNS", "NNPS") else role.lower()
-        return Speaker(f"{org} {lemma}".strip(), lemma, False)
-
-    def person(self, mention: Mention, written_role: str = "") -> Speaker:
-        """A named person: full name from the article, role as written at the cue, else as written elsewhere."""
-        canonical = self.table.canonical(mention.name)
-        known = sorted(self.table.roles_of(canonical))
-        role = written_role or split_role(mention.role_phrase) or (split_role(known[0]) if known else "")
-        return Speaker(canonical, role, True)
-
-    def holder_of(self, role: str, before: int) -> str | None:
-        """The person the article gives this title to, latest before the cue first ("The MP" -> Charlie Elphicke)."""
-        wanted = set(words_of(role.replace("PM", "Prime Minister")))
-        holders = [m for m in self.mentions if m.label == "PERSON" and wanted <= set(words_of(m.role_phrase))]
-        holders.sort(key=lambda m: (m.start > before, -m.start if m.start < before else m.start))
-        return self.table.canonical(holders[0].name) if holders else None
-
-    def antecedent(self, pos: int) -> Speaker | None:
-        """The person last named, or the speaker last quoted, before a pronoun."""
-        people = [(m.start, self.person(m)) for m in self.mentions if m.label == "PERSON" and m.start < pos]
-        candidates = people + [r for r in self.recent if r[0] < pos]
-        return max(candidates, key=lambda c: c[0])[1] if candidates else None
-
-
-def written_org(text: str) -> str:
-    """The capitalised words before a role ("Port of Dover" in "Port of Dover officials"), if any."""
-    words = [w for w in display_name(text).split() if w[:1].isupper() or w in ("of", "&")]
-    return " ".join(words).strip(" of&").replace("PM", "Prime Minister")
 
 
 # ---------------------------------------------------------------- extraction
@@ -333,7 +244,7 @@ def extract_attributions(doc) -> list[Attribution]:
     captions = [p for p in paras if is_caption(text, p)]
     quotes_by_para = {p: find_quotes(text, p) for p in paras}
     quotes = [q for p in paras for q in quotes_by_para[p]]
-    resolver = Resolver(doc, quotes, captions)
+    resolver = Resolver(doc, lambda pos: inside(pos, quotes) or any(a <= pos < b for a, b in captions))
     cues = cue_tokens(doc, quotes, captions)
     found: list[Attribution] = []
     for cue in cues:
@@ -424,7 +335,11 @@ def speaker_for_span(start: int, end: int, attributions: list[Attribution]) -> A
     """The attribution whose content covers most of the sentence [start, end) (doc offsets), if any."""
     by_speaker: dict[str, list[tuple[int, Attribution]]] = {}
     for a in attributions:
-        overlap = min(end, a.content_end) - max(start, a.content_start)
+        # The words naming the speaker count as covered when they are in this sentence ('One executive admitted:').
+        here = start <= a.speaker_start < end
+        first = min(a.content_start, a.speaker_start) if here else a.content_start
+        last = max(a.content_end, a.speaker_end) if here else a.content_end
+        overlap = min(end, last) - max(start, first)
         if overlap > 0:
             by_speaker.setdefault(a.canonical, []).append((overlap, a))
     if not by_speaker:

@@ -502,6 +502,101 @@ def _index_info(settings: Settings) -> str:
     return f"{settings.index_path} · {kind} · {meta.get('size')} vectors · model {meta.get('model')}"
 
 
+@app.command()
+def check(
+    text_a: Annotated[Optional[str], typer.Argument(help="The first claim.")] = None,
+    text_b: Annotated[Optional[str], typer.Argument(help="The second claim.")] = None,
+    pairs_file: Annotated[Optional[Path], typer.Option("--pairs", help='JSONL of {"a": ..., "b": ...}; one result per line.')] = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Do two claims disagree? Similarity, each side's quantities and speaker, and any flags with reasons.
+
+    Example: claimcheck check "The camp closed in 2002." "Sangatte was shut in 2003." --json
+    """
+    from . import direct, embed
+
+    settings = _settings(None, model)
+    with _user_errors():
+        if pairs_file is not None:
+            records = _read_pairs(pairs_file)
+            results = direct.check_texts([(r["a"], r["b"]) for r in records], settings,
+                                         embed.load_embedder(settings.model, settings.batch_size))
+            for record, result in zip(records, results):
+                extra = {k: v for k, v in record.items() if k not in result}
+                typer.echo(json.dumps({**extra, **result}, ensure_ascii=False))
+            return
+        if not text_a or not text_b:
+            raise InputError("give two claims (TEXT_A TEXT_B) or --pairs FILE.jsonl")
+        [result] = direct.check_texts([(text_a, text_b)], settings, embed.load_embedder(settings.model, settings.batch_size))
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Similarity {result['similarity']:.3f} · score {result['score']:.3f} · "
+               f"{'would be paired' if result['paired'] else 'would not be paired'}")
+    for side in ("a", "b"):
+        facts = result[side]
+        numbers = ", ".join(f"{q['text']} ({q['kind']})" for q in facts["quantities"]) or "none"
+        typer.echo(f"{side.upper()}: quantities: {numbers}; speaker: {facts['speaker'] or 'none'}")
+    for flag in result["flags"]:
+        typer.echo(f"FLAG {flag['kind']}: {flag['value_a']} vs {flag['value_b']} — {flag['reason']} "
+                   f"(confidence {flag['confidence']:.2f})")
+    for agreement in result["agreements"]:
+        typer.echo(f"AGREE {agreement['kind']}: {agreement['value_a']} = {agreement['value_b']} — {agreement['reason']}")
+    if not result["flags"]:
+        typer.echo("No disagreement found.")
+
+
+def _read_pairs(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {path}: {error}") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path} line {number} is not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("a"), str) or not isinstance(record.get("b"), str):
+            raise InputError(f'{path} line {number} needs "a" and "b" strings')
+        records.append(record)
+    return records
+
+
+@app.command()
+def extract(
+    source: Annotated[str, typer.Argument(help="A file to read, or the text itself.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The claims of one text with their quantities and attributions (offsets in characters).
+
+    Example: claimcheck extract seeds/000_9f8486816fdba1ea.txt --json
+    """
+    from . import direct
+    from .ingest import decode
+
+    with _user_errors():
+        path = Path(source)
+        text = source
+        if len(source) < 4096 and "\n" not in source and path.is_file():
+            text = decode(path.read_bytes())
+        result = direct.extract(text)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for claim in result["claims"]:
+        typer.echo(f"[{claim['start']}:{claim['end']}] {claim['text']}")
+        for q in result["quantities"]:
+            if claim["start"] <= q["start"] < claim["end"]:
+                typer.echo(f"    {q['kind']}: {q['text']} = {q['value']} {q['unit']}".rstrip())
+        for a in result["attributions"]:
+            if a["content_start"] < claim["end"] and a["content_end"] > claim["start"]:
+                typer.echo(f"    said by: {a['canonical']} ({a['cue']})")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,222 @@
+"""Every command through typer's CliRunner: exit codes, database contents, output and error messages."""
+
+import json
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from claimcheck import store
+from claimcheck.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+@pytest.fixture
+def reported(tmp_path, basic_dir, fake_model):
+    """A database with the basic test articles reported; returns its path."""
+    db = tmp_path / "cli.db"
+    result = invoke("report", str(basic_dir), "--db", str(db), "--out", str(tmp_path / "out.md"))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_report_prints_where_it_wrote_and_fills_the_database(tmp_path, basic_dir, fake_model):
+    db, out = tmp_path / "x.db", tmp_path / "x.md"
+    result = invoke("report", str(basic_dir), "--db", str(db), "--out", str(out))
+    assert result.exit_code == 0
+    assert f"Report written to {out}" in result.output
+    assert "Articles: 4 new, 0 replaced, 0 unchanged." in result.output
+    assert "## Conflicts" in out.read_text()
+    assert store.counts(store.open_db(db))["articles"] == 4
+
+
+def test_ingest_then_compare_equals_report(tmp_path, basic_dir, fake_model):
+    db = tmp_path / "y.db"
+    assert invoke("ingest", str(basic_dir), "--db", str(db)).exit_code == 0
+    result = invoke("compare", "--db", str(db))
+    assert result.exit_code == 0 and "pairs checked" in result.output
+    assert store.counts(store.open_db(db))["pairs"] > 0
+
+
+def test_query_json_follows_the_contract(reported):
+    result = invoke("query", "When did the Sangatte camp close?", "-k", "3", "--json", "--db", str(reported))
+    hits = json.loads(result.output)
+    assert 1 <= len(hits) <= 3
+    assert {"article", "text", "score"} <= set(hits[0])
+    assert "Sangatte" in hits[0]["text"]
+    assert hits == sorted(hits, key=lambda h: -h["score"])
+
+
+def test_query_file_answers_each_line_in_order(reported, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("Sangatte closed in 2002\n\nHow many migrants are in Calais?\nOperation Stack on the M20\n")
+    result = invoke("query", "--file", str(questions), "--json", "-k", "2", "--db", str(reported))
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert len(answers) == 3
+    assert "Sangatte" in answers[0][0]["text"]
+    assert "M20" in answers[2][0]["text"]
+
+
+def test_query_filters_by_article_and_min_score(reported):
+    result = invoke("query", "migrants living around Calais", "--article", "beta", "--json", "--db", str(reported))
+    assert {hit["article"] for hit in json.loads(result.output)} == {"beta.txt"}
+    result = invoke("query", "migrants living around Calais", "--min-score", "9", "--json", "--db", str(reported))
+    assert json.loads(result.output) == []
+
+
+def test_flags_json_follows_the_contract(reported):
+    flags = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+    assert flags
+    required = {"id", "kind", "status", "article_a", "article_b", "text_a", "text_b", "value_a", "value_b", "similarity", "reason"}
+    for flag in flags:
+        assert required <= set(flag)
+        assert flag["kind"] in {"numeric", "date", "attribution"}
+        assert flag["status"] == "open"
+    migrants = next(f for f in flags if {f["value_a"], f["value_b"]} == {"An estimated 3,000", "Around 5,000"})
+    assert {migrants["article_a"], migrants["article_b"]} == {"alpha.md", "beta.txt"}
+
+
+def test_show_prints_both_claims_in_context_with_the_reason(reported):
+    flag = json.loads(invoke("flags", "--json", "--db", str(reported)).output)[0]
+    result = invoke("show", flag["id"][:6], "--db", str(reported))
+    assert result.exit_code == 0
+    assert flag["reason"] in result.output
+    assert flag["text_a"].split()[0] in result.output and "alpha.md" in result.output
+
+
+def test_review_records_a_decision_that_filters_and_reports_see(reported, tmp_path):
+    flag_id = json.loads(invoke("flags", "--json", "--db", str(reported)).output)[0]["id"]
+    result = invoke("review", flag_id, "--dismiss", "--note", "different counts", "--by", "ana", "--db", str(reported))
+    assert result.exit_code == 0 and "dismissed" in result.output
+    dismissed = json.loads(invoke("flags", "--status", "dismissed", "--json", "--db", str(reported)).output)
+    assert [f["id"] for f in dismissed] == [flag_id] and dismissed[0]["note"] == "different counts"
+    assert json.loads(invoke("flags", "--status", "open", "--json", "--db", str(reported)).output) == [
+        f for f in json.loads(invoke("flags", "--json", "--db", str(reported)).output) if f["id"] != flag_id
+    ]
+    out = tmp_path / "again.md"
+    invoke("report", str(tmp_path / "basic"), "--db", str(reported), "--out", str(out))
+    assert "dismissed flag(s) are not shown" in out.read_text()
+
+
+def test_interactive_review_walks_open_flags_from_stdin(reported):
+    n_open = len(json.loads(invoke("flags", "--status", "open", "--json", "--db", str(reported)).output))
+    answers = "c\nreal conflict\n" + "s\n" * (n_open - 1)
+    result = invoke("review", "--by", "bo", "--db", str(reported), input=answers)
+    assert result.exit_code == 0, result.output
+    confirmed = json.loads(invoke("flags", "--status", "confirmed", "--json", "--db", str(reported)).output)
+    assert len(confirmed) == 1 and confirmed[0]["note"] == "real conflict" and confirmed[0]["reviewer"] == "bo"
+
+
+def test_review_needs_exactly_one_decision(reported):
+    result = invoke("review", "abc", "--db", str(reported))
+    assert result.exit_code == 1 and "exactly one of --confirm or --dismiss" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+@pytest.mark.parametrize("what", ["flags", "pairs", "claims"])
+def test_export_every_format(reported, tmp_path, fmt, what):
+    out = tmp_path / f"export.{fmt}"
+    result = invoke("export", "--format", fmt, "--what", what, "--out", str(out), "--db", str(reported))
+    assert result.exit_code == 0
+    text = out.read_text()
+    if fmt == "json":
+        assert isinstance(json.loads(text), list) and json.loads(text)
+    elif fmt == "jsonl":
+        assert all(json.loads(line) for line in text.splitlines())
+    else:
+        assert text.splitlines()[0].startswith("id,")
+
+
+def test_articles_and_stats(reported):
+    listing = json.loads(invoke("articles", "--json", "--db", str(reported)).output)
+    assert {row["name"] for row in listing} == {"alpha.md", "beta.txt", "articles.jsonl#g1", "articles.jsonl#g2"}
+    alpha = next(row for row in listing if row["name"] == "alpha.md")
+    assert alpha["outlet"] == "Channel Gazette" and alpha["n_flags"] >= 1
+    info = json.loads(invoke("stats", "--json", "--db", str(reported)).output)
+    assert info["counts"]["articles"] == 4 and info["models"] == {"hash-test": info["counts"]["embeddings"]}
+    assert "exact" in info["index"]
+
+
+# --- errors: one line, no traceback, non-zero exit ------------------------------------------------
+
+
+def test_a_batch_with_bad_files_ingests_the_good_ones_and_exits_2(tmp_path, basic_dir, fake_model):
+    (basic_dir / "broken.txt").write_bytes(b"%PDF-1.4 binary")
+    result = invoke("ingest", str(basic_dir), str(tmp_path / "missing.txt"), "--db", str(tmp_path / "z.db"))
+    assert result.exit_code == 2
+    assert "binary file: this is a PDF" in result.output
+    assert "missing.txt: no such file or folder" in result.output
+    assert "Articles: 4 new" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "x", "-k", "0"], "-k must be at least 1"),
+        (["query"], "give a TEXT to search for"),
+        (["flags", "--kind", "money"], "unknown --kind 'money'"),
+        (["flags", "--status", "maybe"], "unknown --status 'maybe'"),
+        (["show", "nope"], "no flag with id 'nope'"),
+        (["export", "--format", "xml"], "unknown --format 'xml'"),
+        (["export", "--out", "/no/such/folder/x.json"], "the folder for --out does not exist"),
+        (["report", "--out", "/no/such/folder/r.md"], "the folder for the report does not exist"),
+    ],
+)
+def test_user_mistakes_get_one_clear_line(tmp_path, basic_dir, fake_model, args, message):
+    db = tmp_path / "e.db"
+    if args[0] == "report":
+        args = [*args, str(basic_dir)]
+    result = invoke(*args, "--db", str(db))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    result = invoke("stats", "--db", str(bogus))
+    assert result.exit_code == 1 and "is not a usable claimcheck database" in result.output
+
+
+def test_a_database_from_a_newer_claimcheck_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    store.open_db(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('claimcheck', 'm999_future', 'x')")
+    conn.commit()
+    conn.close()
+    result = invoke("stats", "--db", str(path))
+    assert result.exit_code == 1 and "written by a newer claimcheck" in result.output
+
+
+def test_another_apps_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.commit()
+    conn.close()
+    result = invoke("stats", "--db", str(path))
+    assert result.exit_code == 1 and "not made by claimcheck" in result.output
+
+
+def test_unknown_model_is_refused_without_a_download(tmp_path, basic_dir):
+    db = tmp_path / "m.db"
+    invoke("ingest", str(basic_dir), "--db", str(db))
+    result = invoke("compare", "--db", str(db), "--model", "no-such-org/no-such-model")
+    assert result.exit_code == 1
+    assert "cannot load model 'no-such-org/no-such-model' offline" in result.output
+
+
+def test_help_does_not_import_torch_or_spacy():
+    import subprocess
+    import sys
+
+    code = "import sys; from claimcheck.cli import app; print('torch' in sys.modules, 'spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False False"

