@@ -25,7 +25,8 @@ ROLE_WORDS = frozenset(
 ROLE_MODIFIERS = frozenset({"prime", "pm", "shadow", "home", "foreign", "cabinet", "deputy", "chief"})
 ROLE_HEADS = ROLE_WORDS - ROLE_MODIFIERS
 ROLE_KINDS = {
-    "spokesperson": {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "official", "representative", "source"},
+    "spokesperson": {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "official", "representative",
+                     "source"},
     "executive": {"executive", "chief", "boss", "director", "chairman", "chairwoman", "manager", "ceo"},
     "politician": {"mp", "minister", "secretary", "mayor", "president", "chancellor", "premier", "pm", "councillor",
                    "ambassador", "commissioner", "leader", "baroness", "lord"},
@@ -42,7 +43,8 @@ NAME_LABELS = ("PERSON", "ORG")
 GENDERED_TITLES = {"mr": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f", "lady": "f",
                    "baroness": "f", "dame": "f"}
 NOT_SPEAKERS = frozenset({"i", "we", "you", "it", "they", "this", "that"})
-HONORIFIC_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Baroness|Dame)\.? [A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?")
+HONORIFIC_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Baroness|Dame)\.? [A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?")
 
 
 def words_of(text: str) -> list[str]:
@@ -159,7 +161,7 @@ def role_phrase_in_apposition(span) -> str:
 
 
 class AliasTable:
-    """Aliases learnt across the corpus: "Home Secretary Theresa May" = "Theresa May" = "Mrs May" = "the Home Secretary"."""
+    """Aliases learnt across the corpus: "Home Secretary Theresa May" = "Mrs May" = "the Home Secretary"."""
 
     def __init__(self) -> None:
         self.keys: dict[str, set[str]] = {}
@@ -252,7 +254,7 @@ class Resolver:
         self.genders = {self.table.canonical(m.name): GENDERED_TITLES[m.name.split()[0].lower().rstrip(".")]
                         for m in self.mentions if m.name.split()[0].lower().rstrip(".") in GENDERED_TITLES}
 
-    def resolve(self, span, sentence_text: str, cue_lemma: str, paragraph_orgs: list[str]) -> Speaker | None:
+    def resolve(self, span, sentence_text: str, paragraph_orgs: list[str]) -> Speaker | None:
         """Canonical name, role and namedness for a speaker span."""
         text = span.text.strip()
         lowered = text.lower()
@@ -260,10 +262,11 @@ class Resolver:
             return self.antecedent(span.start_char, "f" if lowered == "she" else "m")
         if lowered in NOT_SPEAKERS:
             return None
-        person = next((m for m in self.mentions if m.label == "PERSON" and span.start_char <= m.start < span.end_char), None)
+        within = [m for m in self.mentions if span.start_char <= m.start < span.end_char]
+        person = next((m for m in within if m.label == "PERSON"), None)
         if person:
             return self.person(person, split_role(span.doc.text[span.start_char:person.start]))
-        body = next((m for m in self.mentions if m.label == "ORG" and span.start_char <= m.start < span.end_char), None)
+        body = next((m for m in within if m.label == "ORG"), None)
         role_token = next((t for t in reversed(list(span)) if t.lemma_.lower() in ROLE_HEADS
                            and not (body and body.start <= t.idx < body.end)), None)
         if role_token is not None:

@@ -254,7 +254,8 @@ def extract_attributions(doc) -> list[Attribution]:
         attribution = attribute_cue(doc, cue, cues, quotes_by_para[para], resolver, found, para)
         if attribution:
             found.append(attribution)
-            resolver.recent.append((attribution.speaker_start, Speaker(attribution.canonical, attribution.role, attribution.named)))
+            speaker = Speaker(attribution.canonical, attribution.role, attribution.named)
+            resolver.recent.append((attribution.speaker_start, speaker))
     found += colon_attributions(doc, paras, captions, quotes_by_para, resolver)
     found = sorted(found, key=lambda a: a.content_start)
     return sorted(found + inherited_quotes(doc, paras, captions, quotes_by_para, found), key=lambda a: a.content_start)
@@ -271,7 +272,7 @@ def attribute_cue(doc, cue, cues, para_quotes, resolver: Resolver, found, para) 
         return None
     orgs = [a.canonical[: -len(a.role)].strip() for a in found
             if not a.named and a.role and para[0] <= a.speaker_start and a.canonical != a.role]
-    speaker = resolver.resolve(span, cue.sent.text, cue.lemma_.lower(), orgs)
+    speaker = resolver.resolve(span, cue.sent.text, orgs)
     if speaker is None:
         return None
     start, end = trimmed(doc.text, *bounds)
@@ -289,7 +290,7 @@ def colon_attributions(doc, paras, captions, quotes_by_para, resolver: Resolver)
         if not match or para in captions or not quotes:
             continue
         span = doc.char_span(para[0] + match.start(1), para[0] + match.end(1), alignment_mode="expand")
-        speaker = resolver.resolve(span, span.text, "", []) if span is not None else None
+        speaker = resolver.resolve(span, span.text, []) if span is not None else None
         if speaker is None or not speaker.named:
             continue
         start, end = trimmed(doc.text, quotes[0].start, quotes[0].end)
@@ -392,7 +393,10 @@ def shared_words(text_a: str, text_b: str) -> tuple[tuple[str, ...], bool] | Non
     if not a or not b:
         return None
     run, at = longest_common_run(a, b)
-    if run >= 4 or run >= 2 and run >= 0.6 * min(len(a), len(b)):
+    # A long shared run must carry meaning ("it was important to" is no shared quote); a short
+    # quote ("We are under siege") counts when it is most of the shorter text.
+    meaningful = sum(word not in STOPWORDS for word in a[at:at + run]) >= 2
+    if run >= 4 and meaningful or run >= 2 and run >= 0.6 * min(len(a), len(b)):
         return tuple(a[at:at + run]), True
     content_a = [w for w in a if w not in STOPWORDS]
     common = set(content_a) & {w for w in b if w not in STOPWORDS}
@@ -423,7 +427,7 @@ def speaker_view(att: Attribution, aliases: AliasTable) -> SpeakerView:
     if not att.named:
         org = att.canonical[: -len(att.role)].strip() if att.role and att.canonical.endswith(att.role) else ""
         article = "an" if att.canonical[:1].lower() in "aeiou" else "a"
-        return SpeakerView(normalise(att.canonical), False, org, (att.role,), f"{article} unnamed {att.canonical}")
+        return SpeakerView(att.canonical, False, org, (att.role,), f"{article} unnamed {att.canonical}")
     key = aliases.canonical(att.canonical)
     roles = tuple(sorted({att.role, *aliases.roles_of(key)} - {""}))
     return SpeakerView(key, True, "", roles, key)
@@ -447,7 +451,7 @@ def compatible(unnamed: SpeakerView, other: SpeakerView) -> bool:
 
 def compare_speakers(text_a: str, att_a: Attribution | None, text_b: str, att_b: Attribution | None,
                      aliases: AliasTable) -> SpeakerComparison | None:
-    """Whether two claims from different articles that say the same thing credit the same speaker; None when not comparable."""
+    """Whether two claims that say the same thing credit the same speaker; None when not comparable."""
     if att_a is None or att_b is None:
         return None
     shared = shared_words(claim_text(text_a, att_a), claim_text(text_b, att_b))
@@ -455,7 +459,7 @@ def compare_speakers(text_a: str, att_a: Attribution | None, text_b: str, att_b:
         return None
     words, is_quote = shared
     a, b = speaker_view(att_a, aliases), speaker_view(att_b, aliases)
-    if a.key == b.key:
+    if normalise(a.key) == normalise(b.key):
         verdict, confidence = "agree", 0.9
     elif a.named and b.named:
         verdict, confidence = "conflict", 0.85
@@ -466,6 +470,6 @@ def compare_speakers(text_a: str, att_a: Attribution | None, text_b: str, att_b:
     what = "quote" if is_quote else "claim"
     snippet = " ".join(words[:8])
     relation = "credited to" if verdict == "conflict" else "credited in both to"
-    speakers = f"{a.label} vs {b.label}" if verdict == "conflict" or a.key != b.key else a.label
+    speakers = f"{a.label} vs {b.label}" if verdict == "conflict" or normalise(a.key) != normalise(b.key) else a.label
     reason = f"same {what} ('{snippet}') {relation} {speakers}"
     return SpeakerComparison(verdict, att_a.speaker, att_b.speaker, a.key, b.key, confidence, reason, words)

@@ -17,9 +17,23 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import store
 from .config import Settings
 from .errors import ClaimcheckError, InputError, NotFoundError
+
+class _LazyModule:
+    """A module imported on first attribute access."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):  # noqa: ANN204
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+# The store pulls in sqlite-utils and numpy: imported on first use so that --help stays fast.
+store = _LazyModule("claimcheck.store")
 
 app = typer.Typer(
     add_completion=False,

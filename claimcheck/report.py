@@ -189,7 +189,7 @@ def _agreements(data: ReportData, links: dict[int, str]) -> str:
     out = ["## Corroborated facts", "Numbers, dates and quotes that independent outlets state alike."]
     for about, members in sorted(groups.items(), key=lambda item: -len(_articles_in(item[1]))):
         articles = _articles_in(members)
-        out.append(f"### {md_text(about)} — {len(articles)} articles agree")
+        out.append(f"\n### {md_text(about)} — {len(articles)} articles agree\n")
         seen = set()
         for agreement in members:
             for side in ("a", "b"):
