@@ -220,3 +220,18 @@ def test_help_does_not_import_torch_or_spacy():
     code = "import sys; from claimcheck.cli import app; print('torch' in sys.modules, 'spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
+
+
+def test_a_decision_survives_a_full_rerun_with_a_changed_article(reported, tmp_path):
+    basic = tmp_path / "basic"
+    flag = next(f for f in json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+                if "alpha.md" in (f["article_a"], f["article_b"]))
+    invoke("review", flag["id"], "--confirm", "--note", "checked with the council", "--db", str(reported))
+    alpha = basic / "alpha.md"
+    alpha.write_text(alpha.read_text().replace("Ferry workers went on strike on Monday", "Ferry staff walked out on Monday"))
+    result = invoke("report", str(basic), "--db", str(reported), "--out", str(tmp_path / "r2.md"))
+    assert "1 replaced" in result.output
+    again = {f["id"]: f for f in json.loads(invoke("flags", "--json", "--db", str(reported)).output)}
+    assert again[flag["id"]]["status"] == "confirmed"
+    assert again[flag["id"]]["note"] == "checked with the council"
+    assert f"`{flag['id']}`" in (tmp_path / "r2.md").read_text()
