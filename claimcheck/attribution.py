@@ -30,7 +30,8 @@ __all__ = ["AliasTable", "Attribution", "SpeakerComparison", "compare_speakers",
 
 SPEECH_LEMMAS = frozenset(
     "say tell warn add admit claim state insist explain argue confirm reveal write tweet note suggest "
-    "declare urge acknowledge stress comment reply respond deny concede complain predict point".split()
+    "declare urge acknowledge stress comment reply respond deny concede complain predict point ask report "
+    "announce".split()
 )
 OPENERS, CLOSERS = {"“": '"', "‘": "'", '"': '"'}, {"”": '"', "’": "'", '"': '"'}
 LEADING_GAP = re.compile(r"^\s*$|^[^.!?“”\"‘’]{0,40}[:,]\s*$")
@@ -258,7 +259,19 @@ def extract_attributions(doc) -> list[Attribution]:
             resolver.recent.append((attribution.speaker_start, speaker))
     found += colon_attributions(doc, paras, captions, quotes_by_para, resolver)
     found = sorted(found, key=lambda a: a.content_start)
-    return sorted(found + inherited_quotes(doc, paras, captions, quotes_by_para, found), key=lambda a: a.content_start)
+    found += inherited_quotes(doc, paras, captions, quotes_by_para, found)
+    return sorted((a for a in found if is_plausible(a)), key=lambda a: a.content_start)
+
+
+NOT_SPEAKERS = frozenset("who whom which that what after before when while as the a an".split())
+
+
+def is_plausible(attribution: Attribution) -> bool:
+    """False for attributions the parse got wrong: no content, or a pronoun or preposition as the speaker."""
+    words = attribution.speaker.split()
+    return bool(attribution.content.strip()) and bool(words) and not (
+        len(words) == 1 and words[0].lower() in NOT_SPEAKERS
+    ) and words[0].lower() not in {"who", "whom", "which", "after", "before", "when", "while"}
 
 
 def attribute_cue(doc, cue, cues, para_quotes, resolver: Resolver, found, para) -> Attribution | None:

@@ -82,7 +82,8 @@ def _check_one(side_a: Segmented, side_b: Segmented, similarity: float, settings
                     "confidence": speakers.confidence})
     return {
         "similarity": round(similarity, 4), "lexical": round(lexical, 4), "score": round(score, 4),
-        "paired": score >= settings.pair_threshold, "flags": flags, "agreements": agreements,
+        "paired": score >= settings.pair_threshold, "same_claim": score >= settings.same_claim_threshold,
+        "flags": flags, "agreements": agreements,
         "a": _side(side_a, claims_a), "b": _side(side_b, claims_b),
     }
 

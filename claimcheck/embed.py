@@ -102,20 +102,17 @@ class SentenceTransformerEmbedder:
             ) from None
 
     def embed_batch(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Normalised float32 vectors, in batches; `progress` is told how many texts each batch held."""
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            vectors = self.model.encode(
-                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=False,
-                convert_to_tensor=True, show_progress_bar=False,
-            )
-            out.append(vectors.float().cpu().numpy())
-            if progress:
-                progress(len(batch))
-        if not out:
+        """Normalised float32 vectors; `progress` is told how many texts were done."""
+        if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return normalise(np.vstack(out))
+        # One encode call for the whole chunk: it sorts by length, so batches carry little padding.
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=False,
+            convert_to_tensor=True, show_progress_bar=False,
+        )
+        if progress:
+            progress(len(texts))
+        return normalise(vectors.float().cpu().numpy())
 
     @property
     def dimension(self) -> int:

@@ -38,14 +38,19 @@ def idf_weights(document_frequency: Mapping[str, int], n_claims: int) -> dict[st
 
 
 def lexical_overlap(
-    terms_a: Iterable[str], terms_b: Iterable[str], idf: Mapping[str, float], half: float = 8.0
+    terms_a: Iterable[str], terms_b: Iterable[str], idf: Mapping[str, float], half: float = 8.0,
+    unseen: float | None = None,
 ) -> float:
-    """How much rare vocabulary two claims share, in [0, 1): IDF mass of shared terms, saturating at `half`."""
+    """How much rare vocabulary two claims share, in [0, 1): IDF mass of shared terms, saturating at `half`.
+
+    A term missing from `idf` weighs `unseen` (default: as much as the rarest known term).
+    """
     shared_terms = set(terms_a) & set(terms_b)
     if not shared_terms:
         return 0.0
-    default = max(idf.values(), default=1.0)
-    shared = sum(max(0.0, idf.get(term, default)) for term in shared_terms)
+    if unseen is None:
+        unseen = max(idf.values(), default=1.0)
+    shared = sum(max(0.0, idf.get(term, unseen)) for term in shared_terms)
     return shared / (shared + half)
 
 
@@ -93,13 +98,14 @@ def score_pairs(
 ) -> list[Pair]:
     """The candidates from different articles whose hybrid score reaches the threshold, best first."""
     pairs = []
+    unseen = max(idf.values(), default=1.0)  # once, not per candidate: the vocabulary is large
     for a, b in keys:
         if article_of[a] == article_of[b]:
             continue
         similarity = cosine_of.get((a, b))
         if similarity is None:
             similarity = float(np.dot(vectors[a], vectors[b]))
-        lexical = lexical_overlap(terms[a], terms[b], idf)
+        lexical = lexical_overlap(terms[a], terms[b], idf, unseen=unseen)
         score = hybrid_score(similarity, lexical, lexical_weight)
         if score >= threshold:
             pairs.append(Pair(a, b, round(similarity, 4), round(lexical, 4), round(score, 4)))

@@ -191,6 +191,8 @@ def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
         words = [t.text for t in toks[i:j]]
         if j == i or words in (["one"], ["One"], ["a"]) or words[-1] in ("-", "and"):
             return None
+        if all(w.lower() in U.SCALES for w in words):
+            return None  # a bare "million" follows a figure we could not read ("3,4 million"), not one million
         value = U.parse_number_words(words)
         return None if value is None else (value, j)
     if j < len(toks) and toks[j].lower_ in U.SCALES and toks[j].lower_ != "hundred":
@@ -450,8 +452,9 @@ def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str,
             found = _compare_dates(a, b, texts) if a.kind in DATE_KINDS else _compare_numbers(a, b, texts)
             if found is not None:
                 candidates.append(found)
-    # each quantity is paired with its best counterpart only
-    candidates.sort(key=lambda c: (-c[0], c[1].a.start, c[1].b.start))
+    # Each quantity is paired with its best counterpart only, agreements first: when both
+    # sentences list 57 %, 21 % and 19 %, each figure meets its equal before any other.
+    candidates.sort(key=lambda c: (c[1].verdict != "agree", -c[0], c[1].a.start, c[1].b.start))
     used_a, used_b, chosen = set(), set(), []
     for _, comparison in candidates:
         if id(comparison.a) in used_a or id(comparison.b) in used_b:
@@ -569,11 +572,29 @@ def _as_written(lemma: str, text: str) -> str:
     return text[at:at + len(lemma)] if at >= 0 else lemma
 
 
+IRREGULAR_PLURALS = {"person": "people", "child": "children", "man": "men", "woman": "women", "fish": "fish",
+                     "sheep": "sheep", "yen": "yen", "aircraft": "aircraft", "": "figures"}
+IRREGULAR_PASTS = {"fall": "fell", "rise": "rose", "spend": "spent", "pay": "paid", "sell": "sold", "buy": "bought",
+                   "win": "won", "lose": "lost", "grow": "grew", "make": "made", "take": "took", "give": "gave",
+                   "leave": "left", "send": "sent", "bring": "brought", "hold": "held", "meet": "met", "run": "ran",
+                   "cut": "cut", "set": "set", "put": "put", "hit": "hit", "cost": "cost", "find": "found",
+                   "seek": "sought", "flee": "fled", "say": "said", "shut": "shut", "stop": "stopped",
+                   "drop": "dropped", "begin": "began", "build": "built", "raise": "raised", "die": "died"}
+
+
 def _plural(noun: str) -> str:
-    if noun in ("people", "person") or noun.endswith("s"):
-        return "people" if noun == "person" else noun
+    if noun in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[noun]
+    if noun == "people" or noun.endswith("s"):
+        return noun
+    if noun.endswith(("sh", "ch", "x", "z")):
+        return noun + "es"
     return noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
 
 
 def _past(verb: str) -> str:
+    if verb in IRREGULAR_PASTS:
+        return IRREGULAR_PASTS[verb]
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ied"
     return verb + "d" if verb.endswith("e") else verb + "ed"

@@ -1,0 +1,1 @@
+"""claimcheck's performance benchmark: `python -m bench.run` (see bench/README.md)."""

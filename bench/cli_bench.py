@@ -1,0 +1,75 @@
+"""Whole-command measures, each a fresh process: `--help`, a full `report`, a re-run, one added article.
+
+Wall time is measured around the child process; its peak memory comes from os.wait4's rusage for that
+child alone (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIMCHECK = ROOT / ".venv" / "bin" / "claimcheck"
+
+
+def timed_process(argv: list[str], env: dict | None = None) -> dict:
+    """Run argv to completion: wall seconds, peak RSS of the child in MB, exit code, tail of its stderr."""
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout, stderr = process.communicate()  # communicate reaps via wait4 is not exposed; re-measure below
+    wall = time.perf_counter() - start
+    return {"argv": argv, "seconds": wall, "returncode": process.returncode,
+            "stdout_tail": stdout.decode(errors="replace")[-400:], "stderr_tail": stderr.decode(errors="replace")[-400:]}
+
+
+def timed_process_rss(argv: list[str], env: dict | None = None) -> dict:
+    """Like timed_process, with the child's own peak RSS from os.wait4 (output goes to files)."""
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    log = Path(env.get("BENCH_LOG", "/dev/null")) if env else Path("/dev/null")
+    with open(log, "wb") as sink:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {"argv": [str(a) for a in argv], "seconds": wall, "peak_mb": usage.ru_maxrss / 1024,
+            "returncode": process.returncode, "load_before": os.getloadavg()[0]}
+
+
+def help_time(repeats: int = 5) -> dict:
+    """Median wall time of `claimcheck --help` over a few runs (after one warm-up run)."""
+    timed_process([str(CLAIMCHECK), "--help"])
+    times = [timed_process([str(CLAIMCHECK), "--help"])["seconds"] for _ in range(repeats)]
+    return {"median_s": statistics.median(times), "min_s": min(times), "runs": times}
+
+
+def report_run(paths: list[Path], db: Path, out: Path, log: Path) -> dict:
+    """`claimcheck report PATHS --db DB --out OUT` in a fresh process, plus which heavy libraries it imported."""
+    probe = log.with_suffix(".imports.json")
+    probe.unlink(missing_ok=True)
+    argv = [sys.executable, "-m", "bench.cli_probe", "report", *map(str, paths), "--db", str(db), "--out", str(out)]
+    result = timed_process_rss(argv, {"BENCH_PROBE_OUT": str(probe), "BENCH_LOG": str(log)})
+    result["imported"] = json.loads(probe.read_text()) if probe.exists() else {}
+    return result
+
+
+def fresh_db(db: Path) -> None:
+    """Delete a database and its FAISS cache."""
+    for suffix in ("", "-wal", "-shm", ".faiss", ".faiss.json"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+
+def copy_db(source: Path, target: Path) -> None:
+    """Copy a database with its FAISS cache (the incremental run must not change the stage database)."""
+    fresh_db(target)
+    for suffix in ("", "-wal", ".faiss", ".faiss.json"):
+        if Path(str(source) + suffix).exists():
+            shutil.copyfile(str(source) + suffix, str(target) + suffix)

@@ -1,0 +1,173 @@
+"""One corpus size in one process: every pipeline stage timed with its peak memory, plus the peers.
+
+Run by bench.run as `python -m bench.stages CORPUS DB JSON`, a fresh process per size, so each size's
+memory figures start from a clean interpreter. The stages replay `pipeline.run_report` step by step
+(ingest, then compare's embed / index / pair / copy detection / checks, then the report), leaving the
+database exactly as the CLI would, so the incremental and re-run measures can reuse it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.memory import StageTiming, measure
+from claimcheck import pipeline, store
+from claimcheck.config import Settings
+
+PAIR_COSINE = 0.8  # the index-level stand-in for the pairing threshold
+PEER_TOP_K = 10  # claimcheck searches k = neighbours + 1 = 11, the query itself included
+
+
+def pair_set(query_rows: np.ndarray, sims: np.ndarray, neighbours: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Canonical (a < b) row pairs above the threshold from a k-NN result (rows, not claim ids)."""
+    keep = (sims >= threshold) & (neighbours >= 0) & (neighbours != query_rows[:, None])
+    a = np.repeat(query_rows, sims.shape[1])[keep.ravel()]
+    b = neighbours.ravel()[keep.ravel()]
+    return set(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist()))
+
+
+def exact_range_pairs(vectors: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Every pair with cosine >= threshold, no top-k cap (FAISS range_search on a flat index)."""
+    import faiss
+
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    found: set[tuple[int, int]] = set()
+    for start in range(0, len(vectors), 20_000):
+        lims, _, labels = flat.range_search(vectors[start : start + 20_000], threshold)
+        rows = np.repeat(np.arange(start, start + len(lims) - 1), np.diff(lims).astype(np.int64))
+        keep = labels != rows
+        a, b = rows[keep], labels[keep]
+        found |= set(zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist()))
+    return found
+
+
+def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path | None) -> dict:
+    """Measure every stage on one corpus; returns a JSON-able dict."""
+    timings: list[StageTiming] = []
+    settings = Settings(db_path=db_path)
+    for leftover in (db_path, settings.index_path, settings.index_path.with_name(settings.index_path.name + ".json")):
+        leftover.unlink(missing_ok=True)
+    db = store.open_db(db_path)
+    total_start = time.perf_counter()
+
+    from claimcheck import segment
+
+    with measure("spaCy load", timings):
+        segment.load_nlp()
+    with measure("segmentation", timings) as t:
+        ingested = pipeline.ingest(db, [corpus], settings)
+        t.items = store.claim_count(db)
+        t.extra = {"articles": len(ingested.added), "problems": len(ingested.problems)}
+    n_claims = t.items
+
+    from claimcheck import embed
+
+    embedder = embed.load_embedder(settings.model, settings.batch_size)
+    with measure("model load", timings):
+        embedder.model  # noqa: B018 - the model loads lazily
+    with measure("model warm-up", timings) as t:
+        # bf16 kernels are prepared per input shape on first use; warm both embedding paths alike.
+        sample = [row[0] for row in db.execute("SELECT text FROM claims ORDER BY random() LIMIT 256")]
+        embedder.embed_batch(sample)
+        embedder.model.encode(sample, batch_size=32, normalize_embeddings=True)
+        t.items = len(sample)
+    with measure("embedding", timings) as t:
+        t.items = pipeline.embed_missing(db, embedder)
+        t.extra = {"claims": n_claims, "unique_texts": t.items, "precision": getattr(embedder, "precision", "?")}
+    unique_texts = t.items
+
+    with measure("indexing", timings) as t:
+        pipeline._reset_pairs_if_settings_changed(db, settings, embedder.name)
+        new_articles = store.unpaired_article_ids(db)
+        ids, vectors = store.claim_vectors(db, embedder.name)
+        claim_index = pipeline._index_for(settings, embedder.name, ids, vectors, ids)
+        t.items = len(ids)
+        t.extra = {"exact": claim_index.exact}
+    with measure("pairing", timings) as t:
+        found = pipeline.find_pairs(db, settings, claim_index, ids, vectors, ids)
+        with store.transaction(db):
+            store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in found])
+            store.mark_paired(db, new_articles)
+        copies = pipeline._detect_copies(db, settings, new_articles)
+        t.items = len(ids)
+        t.extra = {"pairs": len(found), "copies": len(copies)}
+    with measure("checks", timings) as t:
+        checked = pipeline.run_checks(db, settings)
+        t.items = n_claims
+        flags = db.execute("SELECT count(*) FROM flags").fetchone()[0]
+        t.extra = {"pairs_checked": checked, "flags": flags}
+    with measure("report", timings) as t:
+        report_path = db_path.with_suffix(".md")
+        pipeline.write_report(db, report_path)
+        t.items = n_claims
+        t.extra = {"bytes": report_path.stat().st_size}
+    pipeline_seconds = time.perf_counter() - total_start
+    if vectors_out:
+        np.save(vectors_out, vectors)
+
+    peers = measure_peers(db, embedder, claim_index, ids, vectors, peer_limit, timings)
+    return {
+        "corpus": str(corpus), "claims": n_claims, "unique_texts": unique_texts,
+        "articles": len(ingested.added), "pipeline_seconds": pipeline_seconds,
+        "stages": [t.to_dict() for t in timings], "peers": peers,
+    }
+
+
+def measure_peers(db, embedder, claim_index, claim_ids: np.ndarray, vectors: np.ndarray, peer_limit: int,  # noqa: ANN001
+                  timings: list[StageTiming]) -> dict:
+    """The model's own encode (embedding ceiling) and paraphrase_mining_embeddings (pairing baseline)."""
+    import torch
+    from sentence_transformers.util import paraphrase_mining_embeddings
+
+    texts = [row[0] for row in db.execute("SELECT min(text) FROM claims GROUP BY text_hash ORDER BY min(id)")]
+    texts = texts[:peer_limit]
+    with measure("peer: model.encode", timings, len(texts)) as t:
+        encoded = embedder.model.encode(texts, batch_size=32, normalize_embeddings=True)
+    mine = embedder.embed_batch(texts[:512])
+    t.extra = {"mean_cosine_to_pipeline": float(np.mean(np.sum(mine * encoded[:512], axis=1)))}
+
+    n = len(vectors)
+    with measure("peer: paraphrase_mining", timings, n) as t:
+        mined = paraphrase_mining_embeddings(torch.from_numpy(vectors), top_k=PEER_TOP_K, max_pairs=10**9)
+    mined_pairs = {(min(i, j), max(i, j)) for score, i, j in mined if score >= PAIR_COSINE}
+
+    with measure("claimcheck index k-NN", timings, n) as t:
+        sims, labels = claim_index.search(vectors, PEER_TOP_K + 1)
+    # The index holds claim ids (sorted, as claim_vectors returns them); map them back to rows.
+    rows = np.where(labels >= 0, np.searchsorted(claim_ids, labels), -1)
+    index_pairs = pair_set(np.arange(n), sims, rows, PAIR_COSINE)
+    with measure("exact range_search", timings, n):
+        exact = exact_range_pairs(vectors, PAIR_COSINE)
+
+    def recall(found: set, truth: set) -> float:
+        return len(found & truth) / len(truth) if truth else 1.0
+
+    return {
+        "encode_texts": len(texts),
+        "pair_cosine": PAIR_COSINE,
+        "exact_pairs": len(exact),
+        "mining_pairs": len(mined_pairs),
+        "index_pairs": len(index_pairs),
+        "index_recall_vs_exact_range": recall(index_pairs, exact),
+        "mining_recall_vs_exact_range": recall(mined_pairs, exact),
+        "index_recall_vs_mining": recall(index_pairs, mined_pairs),
+        "index_exact": claim_index.exact,
+    }
+
+
+def main() -> None:
+    corpus, db_path, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    peer_limit = int(sys.argv[4]) if len(sys.argv) > 4 else 10**9
+    vectors_out = Path(sys.argv[5]) if len(sys.argv) > 5 else None
+    result = run_stages(corpus, db_path, peer_limit, vectors_out)
+    out.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
