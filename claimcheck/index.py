@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,17 +68,26 @@ def build(ids: np.ndarray, vectors: np.ndarray, model: str, exact_limit: int = 2
 
 
 def save(claim_index: ClaimIndex, path: Path) -> None:
-    """Write the index and its sidecar atomically (a crash leaves the old pair or none)."""
+    """Write the index and its sidecar atomically (a crash leaves the old pair or none).
+
+    Temporary names are private to this process, so two processes saving at once cannot mix
+    their bytes; if their renames interleave, the sidecar's file digest no longer matches and
+    the next `load` rebuilds.
+    """
     import faiss
 
-    tmp = path.with_name(path.name + ".tmp")
-    faiss.write_index(claim_index.faiss_index, str(tmp))
-    meta = {"model": claim_index.model, "ids_digest": claim_index.ids_digest, "size": claim_index.size,
-            "exact": claim_index.exact, "file_sha256": _file_digest(tmp)}
-    sidecar_tmp = _sidecar(path).with_name(_sidecar(path).name + ".tmp")
-    sidecar_tmp.write_text(json.dumps(meta))
-    tmp.replace(path)
-    sidecar_tmp.replace(_sidecar(path))
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    sidecar_tmp = path.with_name(f"{_sidecar(path).name}.{os.getpid()}.tmp")
+    try:
+        faiss.write_index(claim_index.faiss_index, str(tmp))
+        meta = {"model": claim_index.model, "ids_digest": claim_index.ids_digest, "size": claim_index.size,
+                "exact": claim_index.exact, "file_sha256": _file_digest(tmp)}
+        sidecar_tmp.write_text(json.dumps(meta))
+        tmp.replace(path)
+        sidecar_tmp.replace(_sidecar(path))
+    finally:
+        tmp.unlink(missing_ok=True)
+        sidecar_tmp.unlink(missing_ok=True)
 
 
 def load(path: Path, model: str, ids: np.ndarray) -> ClaimIndex | None:
@@ -89,8 +99,9 @@ def load(path: Path, model: str, ids: np.ndarray) -> ClaimIndex | None:
         return None
     try:
         meta = json.loads(sidecar.read_text())
-        if meta.get("model") != model or meta.get("ids_digest") != digest_ids(ids):
+        if not isinstance(meta, dict) or meta.get("model") != model or meta.get("ids_digest") != digest_ids(ids):
             return None
+        # Checked before FAISS reads a byte: a damaged file can crash the reader, not just raise.
         if meta.get("file_sha256") != _file_digest(path):
             return None
         index = faiss.read_index(str(path))

@@ -124,7 +124,7 @@ def read_file(path: Path, max_bytes: int = 20_000_000) -> list[Article]:
     text = clean_text(text)
     if not text.strip():
         raise InputError("empty: no text after removing whitespace and markup")
-    return [Article(source=str(path.resolve()), name=path.name, text=text, **meta)]
+    return [Article(source=str(path.resolve()), name=one_line(path.name), text=text, **meta)]
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -182,6 +182,11 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
 
 
+def one_line(text: str) -> str:
+    """A name or title as one clean line: control characters (terminal escapes too) dropped, spaces collapsed."""
+    return " ".join(clean_text(text).split())
+
+
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 
 
@@ -202,9 +207,9 @@ def split_front_matter(text: str) -> tuple[str, dict[str, str | None]]:
 
 
 def _meta(data: dict) -> dict[str, str | None]:
-    meta = {key: (str(data[key]) if data.get(key) is not None else None) for key in META_FIELDS}
+    meta = {key: (one_line(str(data[key])) or None if data.get(key) is not None else None) for key in META_FIELDS}
     if meta["published"] is None and data.get("date") is not None:
-        meta["published"] = str(data["date"])
+        meta["published"] = one_line(str(data["date"])) or None
     return meta
 
 
@@ -220,7 +225,7 @@ def html_to_text(html: str) -> tuple[str, dict[str, str | None]]:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "svg", "iframe", "nav", "footer", "form"]):
         tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
+    title = (one_line(soup.title.get_text(" ", strip=True)) or None) if soup.title else None
     root = soup.find("article") or soup.body or soup
     blocks = root.find_all(["h1", "h2", "h3", "p", "li", "blockquote"])
     lines = [block.get_text(" ", strip=True) for block in blocks] if blocks else root.get_text("\n").splitlines()
@@ -245,8 +250,9 @@ def _read_jsonl(path: Path, text: str) -> list[Article]:
         if not body.strip():
             problems.append(Problem(where, f'line {number} has an empty "text"'))
             continue
-        label = str(record.get("id") or number)
-        articles.append(Article(source=f"{path.resolve()}#{label}", name=f"{path.name}#{label}", text=body, **_meta(record)))
+        label = one_line(str(record.get("id") or number)) or str(number)
+        articles.append(Article(source=f"{path.resolve()}#{label}", name=one_line(f"{path.name}#{label}"), text=body,
+                                **_meta(record)))
     if problems:
         raise _LineProblems(articles, problems)
     return articles

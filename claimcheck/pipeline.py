@@ -64,6 +64,25 @@ class ReportResult:
     compared: CompareResult
 
 
+# Settings a run cannot use, and the most each may be (None: no upper bound).
+_AT_LEAST_ONE = ("batch_size", "neighbours", "rare_term_max_df", "max_file_bytes")
+_FRACTIONS = {"min_cosine": 1.0, "copy_cosine": 1.0, "copy_share": 1.0, "pair_threshold": None, "lexical_weight": None}
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse zero or negative sizes and negative thresholds with one clear line, before any work."""
+    if settings.max_file_bytes <= 0:
+        raise InputError("--max-mb must be more than 0")
+    for name in _AT_LEAST_ONE:
+        if getattr(settings, name) < 1:
+            raise InputError(f"{name} must be at least 1, not {getattr(settings, name)}")
+    for name, most in _FRACTIONS.items():
+        value = getattr(settings, name)
+        if not value >= 0 or (most is not None and value > most):  # `not >=` also refuses NaN
+            bounds = f"between 0 and {most:g}" if most is not None else "0 or more"
+            raise InputError(f"{name} must be {bounds}, not {value}")
+
+
 # --- ingest -----------------------------------------------------------------------------------
 
 
@@ -71,6 +90,7 @@ def ingest(db: Database, paths: Sequence[Path | str], settings: Settings, progre
     """Read files into the database: new articles are segmented once; known content is only re-named."""
     from . import segment
 
+    check_settings(settings)
     result = IngestResult()
     reading = read_paths(paths, settings.max_file_bytes)
     result.problems.extend(reading.problems)
@@ -154,6 +174,11 @@ def embed_missing(db: Database, embedder: Embedder, progress: Progress = no_prog
     return len(missing)
 
 
+# Concurrent writers may each make the other search again; past this many tries the articles stay
+# unpaired and the next run pairs them.
+PAIRING_ATTEMPTS = 5
+
+
 def _pairing_state(settings: Settings, model: str) -> str:
     keys = ("neighbours", "min_cosine", "pair_threshold", "lexical_weight", "rare_term_max_df")
     return json.dumps({"model": model, **{key: getattr(settings, key) for key in keys}}, sort_keys=True)
@@ -163,6 +188,7 @@ def compare(
     db: Database, settings: Settings, embedder: Embedder | None = None, progress: Progress = no_progress
 ) -> CompareResult:
     """Embed, index and pair the claims of articles not yet paired, then check every unchecked pair."""
+    check_settings(settings)
     embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
     result = CompareResult()
     _reset_pairs_if_settings_changed(db, settings, embedder.name)
@@ -170,18 +196,24 @@ def compare(
     if new_articles:
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
-        ids, vectors = store.claim_vectors(db, embedder.name)
-        new_ids, _ = store.claim_vectors(
-            db, embedder.name, f"claims.article_id IN ({','.join('?' * len(new_articles))})", new_articles
-        )
-        result.new_claims = len(new_ids)
-        claim_index = _index_for(settings, embedder.name, ids, vectors, new_ids)
-        new_pairs = find_pairs(db, settings, claim_index, ids, vectors, new_ids)
-        with store.transaction(db):
-            store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
-            store.mark_paired(db, new_articles)
-        result.new_pairs = len(new_pairs)
-        result.copies = _detect_copies(db, settings, new_articles)
+        for _ in range(PAIRING_ATTEMPTS):
+            ids, vectors = store.claim_vectors(db, embedder.name)
+            new_ids, _ = store.claim_vectors(
+                db, embedder.name, f"claims.article_id IN ({','.join('?' * len(new_articles))})", new_articles
+            )
+            result.new_claims = len(new_ids)
+            claim_index = _index_for(settings, embedder.name, ids, vectors, new_ids)
+            new_pairs = find_pairs(db, settings, claim_index, ids, vectors, new_ids)
+            # One transaction for pairs, copies and the paired mark: a run killed before it commits
+            # pairs these articles again; one killed after it has nothing left to do.
+            with store.transaction(db):
+                if np.setdiff1d(store.paired_claim_ids(db, embedder.name), ids).size:
+                    continue  # another process paired claims this search did not see: search again
+                store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
+                result.copies = _detect_copies(db, settings, new_articles)
+                store.mark_paired(db, new_articles)
+            result.new_pairs = len(new_pairs)
+            break
     result.checked_pairs = run_checks(db, settings)
     return result
 
@@ -227,6 +259,8 @@ def find_pairs(
     rare = {t for t, n in df.items() if 2 <= n <= settings.rare_term_max_df}
     postings = {t: store.claims_with_term(db, t, settings.rare_term_max_df) for t in rare}
     keys = set(cosine_of) | pair.rare_term_candidates(query_terms, postings)
+    # Only claims this search holds vectors for: another process may have added claims since.
+    keys = {key for key in keys if key[0] in row_of and key[1] in row_of}
     involved = sorted({i for key in keys for i in key})
     terms = _terms_of(db, involved)
     df.update(store.term_document_frequency(db, {t for ts in terms.values() for t in ts} - set(df)))
@@ -279,27 +313,32 @@ def corpus_aliases(db: Database) -> AliasTable:
 
 def run_checks(db: Database, settings: Settings) -> int:
     """Check every pair not checked since the corpus' aliases last changed; store flags and agreements."""
-    aliases = corpus_aliases(db)
-    digest = hashlib.sha256(aliases.to_json().encode()).hexdigest()
-    if store.get_meta(db, "aliases") != digest:
+    for _ in range(PAIRING_ATTEMPTS):
+        aliases = corpus_aliases(db)
+        digest = hashlib.sha256(aliases.to_json().encode()).hexdigest()
+        if store.get_meta(db, "aliases") != digest:
+            with store.transaction(db):
+                db.execute("UPDATE pairs SET checked = 0")
+                store.set_meta(db, "aliases", digest)
+        rows = store.pairs(db, "pairs.checked = 0")
+        if not rows:
+            return 0
+        copies = store.copy_links(db)
+        flags, agreements = [], []
+        for row in rows:
+            ends = (row["article_id_a"], row["article_id_b"])
+            is_copy = (min(ends), max(ends)) in copies
+            for finding in checks.check_pair(row, aliases, is_copy):
+                if finding.verdict == "agree":
+                    agreements.append(checks.agreement_row(finding, independent=not is_copy))
+                else:
+                    flags.append(checks.flag_row(finding))
         with store.transaction(db):
-            db.execute("UPDATE pairs SET checked = 0")
-            store.set_meta(db, "aliases", digest)
-    rows = store.pairs(db, "pairs.checked = 0")
-    if not rows:
-        return 0
-    copies = store.copy_links(db)
-    flags, agreements = [], []
-    for row in rows:
-        is_copy = (min(row["article_id_a"], row["article_id_b"]), max(row["article_id_a"], row["article_id_b"])) in copies
-        for finding in checks.check_pair(row, aliases, is_copy):
-            if finding.verdict == "agree":
-                agreements.append(checks.agreement_row(finding, independent=not is_copy))
-            else:
-                flags.append(checks.flag_row(finding))
-    with store.transaction(db):
-        store.replace_findings(db, [row["id"] for row in rows], flags, agreements)
-    return len(rows)
+            if store.get_meta(db, "aliases") != digest or store.copy_links(db) != copies:
+                continue  # another process changed the aliases or the copies meanwhile: these findings are stale
+            store.replace_findings(db, [row["id"] for row in rows], flags, agreements)
+        return len(rows)
+    return 0
 
 
 # --- query and report ---------------------------------------------------------------------------
@@ -314,6 +353,7 @@ def query(
 
     if k < 1:
         raise InputError("-k must be at least 1")
+    check_settings(settings)
     embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
     ids, vectors = store.claim_vectors(db, embedder.name)
     if not len(ids):

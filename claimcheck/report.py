@@ -14,13 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
 from . import store
 
 # Characters that Markdown or HTML would interpret; each is shown literally instead.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|~])")
+# `$` too: GitHub renders $...$ as maths, which can draw text that is not there.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|~$])")
 CLUSTER_SIMILARITY = 0.72
 
 
@@ -85,10 +87,11 @@ def _relative(path: str, report_dir: Path) -> str:
 
 def _link(links: dict[int, str], article_id: int, name: str, line: int | None) -> str:
     target = links.get(article_id)
-    label = md_text(name) + (f", line {line}" if line else "")
+    label = (md_text(name) or "—") + (f", line {line}" if line else "")
     if not target:
         return label
-    target = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    # A file name is untrusted too: percent-encoded, no `>`, `)`, space or newline can end the link early.
+    target = quote(target.replace(os.sep, "/"), safe="/")
     return f"[{label}](<{target}#L{line or 1}>)"
 
 
@@ -143,7 +146,7 @@ def _flag_groups(flags: list[dict], links: dict[int, str]) -> str:
     ordered = sorted(groups.items(), key=lambda item: -max(f["confidence"] for f in item[1]))
     out = []
     for about, members in ordered:
-        out.append(f"#### {md_text(about)}")
+        out.append(f"#### {md_text(about) or '—'}")
         for flag in sorted(members, key=lambda f: -f["confidence"]):
             out.append(_flag_block(flag, links))
     return "\n\n".join(out)
@@ -189,7 +192,7 @@ def _agreements(data: ReportData, links: dict[int, str]) -> str:
     out = ["## Corroborated facts", "Numbers, dates and quotes that independent outlets state alike."]
     for about, members in sorted(groups.items(), key=lambda item: -len(_articles_in(item[1]))):
         articles = _articles_in(members)
-        out.append(f"\n### {md_text(about)} — {len(articles)} articles agree\n")
+        out.append(f"\n### {md_text(about) or '—'} — {len(articles)} articles agree\n")
         seen = set()
         for agreement in members:
             for side in ("a", "b"):

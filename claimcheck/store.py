@@ -127,7 +127,9 @@ def m001_initial(db: Database) -> None:
     )
 
 
-KNOWN_MIGRATIONS = {"m001_initial"}
+def known_migrations(schema: Migrations = migrations) -> set[str]:
+    """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
+    return {migration.name for migration in schema.pending(Database(memory=True))}
 
 
 def _execute_script(db: Database, script: str) -> None:
@@ -142,7 +144,7 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def open_db(path: Path | str) -> Database:
+def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
     """Open (creating if needed) a claimcheck database and bring its schema up to date."""
     path = Path(path)
     if path.is_dir():
@@ -157,20 +159,27 @@ def open_db(path: Path | str) -> Database:
         # WAL lets `query` and `flags` read while a `report` writes.
         with db.ensure_autocommit_on():
             db.execute("PRAGMA journal_mode = WAL")
-        _refuse_newer_schema(db)
-        migrations.apply(db)
+        _refuse_newer_schema(db, schema)
+        if schema.pending(db) or not db[schema.migrations_table].exists():
+            # Under the write lock: a second process creating the same new database waits here,
+            # then finds nothing pending instead of creating every table a second time.
+            with transaction(db):
+                _refuse_newer_schema(db, schema)
+                schema.apply(db)
     except sqlite3.DatabaseError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise DatabaseError(f"{path} stayed locked by another claimcheck for over a minute; try again") from None
         raise DatabaseError(f"{path} is not a usable claimcheck database ({error})") from None
     return db
 
 
-def _refuse_newer_schema(db: Database) -> None:
-    if not db["_sqlite_migrations"].exists():
+def _refuse_newer_schema(db: Database, schema: Migrations = migrations) -> None:
+    if not db[schema.migrations_table].exists():
         if db.table_names() and "articles" not in db.table_names():
             raise DatabaseError("this SQLite file was not made by claimcheck; use another --db")
         return
-    applied = {row["name"] for row in db["_sqlite_migrations"].rows_where("migration_set = ?", ["claimcheck"])}
-    unknown = applied - KNOWN_MIGRATIONS
+    applied = {row["name"] for row in db[schema.migrations_table].rows_where("migration_set = ?", [schema.name])}
+    unknown = applied - known_migrations(schema)
     if unknown:
         raise DatabaseError(
             f"this database was written by a newer claimcheck (schema {sorted(unknown)[-1]}); upgrade claimcheck"
@@ -179,8 +188,16 @@ def _refuse_newer_schema(db: Database) -> None:
 
 @contextlib.contextmanager
 def transaction(db: Database) -> Iterator[Database]:
-    """One write transaction; IMMEDIATE so that two writers queue instead of deadlocking."""
+    """One write transaction; IMMEDIATE so that two writers queue instead of deadlocking.
+
+    Inside another `transaction` it joins the outer one, which commits or rolls back the whole.
+    (Only ours: an implicit transaction left open by a stray write still makes BEGIN fail loudly.)
+    """
+    if getattr(db, "_claimcheck_transaction", False):
+        yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
+    db._claimcheck_transaction = True  # type: ignore[attr-defined]
     try:
         yield db
     except BaseException:
@@ -189,6 +206,8 @@ def transaction(db: Database) -> Iterator[Database]:
         raise
     else:
         db.conn.execute("COMMIT")
+    finally:
+        db._claimcheck_transaction = False  # type: ignore[attr-defined]
 
 
 # --- meta -------------------------------------------------------------------------------------
@@ -341,6 +360,17 @@ def claim_vectors(db: Database, model: str, where: str = "1", params: Iterable[A
     return ids, np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
 
 
+def paired_claim_ids(db: Database, model: str) -> np.ndarray:
+    """Ids of the claims, embedded with this model, whose articles have already been paired."""
+    rows = db.execute(
+        "SELECT claims.id FROM claims JOIN articles ON articles.id = claims.article_id"
+        " JOIN embeddings ON embeddings.text_hash = claims.text_hash AND embeddings.model = ?"
+        " WHERE articles.paired_at IS NOT NULL",
+        [model],
+    )
+    return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+
 def embedding_models(db: Database) -> list[tuple[str, int]]:
     return [(row[0], row[1]) for row in db.execute("SELECT model, count(*) FROM embeddings GROUP BY model")]
 
@@ -349,9 +379,14 @@ def embedding_models(db: Database) -> list[tuple[str, int]]:
 
 
 def insert_pairs(db: Database, rows: list[tuple[int, int, float, float, float]]) -> None:
-    """Insert (claim_a, claim_b, similarity, lexical, score) pairs; existing ones are kept."""
+    """Insert (claim_a, claim_b, similarity, lexical, score) pairs; existing ones are kept.
+
+    A pair whose claim another process deleted meanwhile (its article was replaced) is skipped.
+    """
+    alive = _existing(db, "claims", {claim for row in rows for claim in row[:2]})
     db.conn.executemany(
-        "INSERT OR IGNORE INTO pairs (claim_a, claim_b, similarity, lexical, score) VALUES (?, ?, ?, ?, ?)", rows
+        "INSERT OR IGNORE INTO pairs (claim_a, claim_b, similarity, lexical, score) VALUES (?, ?, ?, ?, ?)",
+        [row for row in rows if row[0] in alive and row[1] in alive],
     )
 
 
@@ -396,7 +431,13 @@ def all_aliases(db: Database) -> list[str]:
 
 
 def replace_findings(db: Database, pair_ids: list[int], flags: list[dict], agreements: list[dict]) -> None:
-    """Store the checks' results for these pairs, replacing what earlier runs found for them."""
+    """Store the checks' results for these pairs, replacing what earlier runs found for them.
+
+    Findings of a pair that another process deleted meanwhile are dropped with it.
+    """
+    alive = _existing(db, "pairs", pair_ids)
+    flags = [row for row in flags if row["pair_id"] in alive]
+    agreements = [row for row in agreements if row["pair_id"] in alive]
     for chunk in _chunks(pair_ids, 500):
         marks = ",".join("?" * len(chunk))
         db.execute(f"DELETE FROM flags WHERE pair_id IN ({marks})", chunk)
@@ -459,6 +500,15 @@ def _all(db: Database, sql: str, params: Iterable[Any] = ()) -> list[dict]:
     cursor = db.execute(sql, list(params) if not isinstance(params, dict) else params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _existing(db: Database, table: str, ids: Iterable[int]) -> set[int]:
+    """Which of these ids still have a row in `table` (a name written by this package)."""
+    found: set[int] = set()
+    for chunk in _chunks(sorted(set(ids)), 500):
+        marks = ",".join("?" * len(chunk))
+        found.update(row[0] for row in db.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
+    return found
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
