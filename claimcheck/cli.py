@@ -52,7 +52,7 @@ MaxMbOption = Annotated[Optional[float], typer.Option("--max-mb", help="Refuse f
 
 
 def _settings(db: Path | None, model: str | None = None, max_mb: float | None = None) -> Settings:
-    return Settings.from_env(db_path=db, model=model, max_file_bytes=int(max_mb * 1e6) if max_mb else None)
+    return Settings.from_env(db_path=db, model=model, max_file_bytes=int(max_mb * 1e6) if max_mb is not None else None)
 
 
 def _err(message: str) -> None:

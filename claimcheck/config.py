@@ -27,7 +27,7 @@ class Settings:
     lexical_weight: float = 0.55
     # A pair scoring this much states the *same* claim (tuned for F1 on MRPC's development
     # split); lower-scoring pairs are related claims that the checks still examine.
-    same_claim_threshold: float = 1.02
+    same_claim_threshold: float = 0.99
     # A term rarer than this (claims containing it) proposes candidates by itself.
     rare_term_max_df: int = 50
     # Articles whose claims are mostly near-identical are copies of one source.

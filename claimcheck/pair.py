@@ -5,8 +5,8 @@ How a pair is chosen (the README says the same):
    claim that shares a *rare* term with it (a name, a number, an unusual word: "Sangatte", "2002").
    Sentence cosine alone misses restatements that word the same fact differently.
 2. Each candidate gets `score = cosine + lexical_weight × lexical`. `lexical` grows with the IDF
-   mass of the terms both claims contain (content lemmas, names, numbers), saturating towards 1:
-   `shared / (shared + lexical_half)`. A shared "Sangatte … 2002" counts for far more than a shared
+   mass of the terms both claims contain (content lemmas, names, numbers; IDF normalised to [0, 1]),
+   saturating towards 1: `shared / (shared + 1.2)`. A shared "Sangatte … 2002" counts for far more than a shared
    "migrants", and a long sentence is not penalised for saying more than the short one.
 3. A candidate becomes a pair when both claims come from different articles and its score reaches
    the threshold. Pairs are kept once, in canonical order (a < b).
@@ -33,12 +33,17 @@ class Pair:
 
 
 def idf_weights(document_frequency: Mapping[str, int], n_claims: int) -> dict[str, float]:
-    """Smoothed inverse document frequency of each term."""
-    return {term: math.log((n_claims + 1) / (df + 0.5)) for term, df in document_frequency.items()}
+    """Smoothed inverse document frequency of each term, divided by its corpus maximum (so in [0, 1]).
+
+    Normalising keeps scores comparable across corpus sizes: a term found in 3 of 150 claims weighs
+    about what a term found in 3 of 100,000 weighs relative to the rarest term possible.
+    """
+    top = math.log(n_claims + 2)
+    return {term: max(0.0, math.log((n_claims + 1) / (df + 0.5)) / top) for term, df in document_frequency.items()}
 
 
 def lexical_overlap(
-    terms_a: Iterable[str], terms_b: Iterable[str], idf: Mapping[str, float], half: float = 8.0,
+    terms_a: Iterable[str], terms_b: Iterable[str], idf: Mapping[str, float], half: float = 1.2,
     unseen: float | None = None,
 ) -> float:
     """How much rare vocabulary two claims share, in [0, 1): IDF mass of shared terms, saturating at `half`.

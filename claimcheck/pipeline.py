@@ -402,11 +402,12 @@ def default_report_path() -> Path:
     return REPORTS_DIR / "report.md"
 
 
-def write_report(db: Database, out: Path) -> Path:
+def write_report(db: Database, out: Path, settings: Settings | None = None) -> Path:
     """Render the Markdown report from the database and write it atomically."""
     if not out.parent.exists():
         raise InputError(f"the folder for the report does not exist: {out.parent}")
-    markdown = report.render(report.gather(db), out.parent)
+    settings = settings or Settings()
+    markdown = report.render(report.gather(db, settings.same_claim_threshold), out.parent)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(markdown, encoding="utf-8")
     tmp.replace(out)
@@ -424,4 +425,4 @@ def run_report(
         out.parent.mkdir(parents=True, exist_ok=True)
     ingested = ingest(db, paths, settings, progress)
     compared = compare(db, settings, embedder, progress)
-    return ReportResult(write_report(db, out), ingested, compared)
+    return ReportResult(write_report(db, out, settings), ingested, compared)

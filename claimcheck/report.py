@@ -19,11 +19,11 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from . import store
+from .config import Settings
 
 # Characters that Markdown or HTML would interpret; each is shown literally instead.
 # `$` too: GitHub renders $...$ as maths, which can draw text that is not there.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|~$])")
-CLUSTER_SIMILARITY = 0.72
 
 
 @dataclass(frozen=True)
@@ -37,18 +37,19 @@ class ReportData:
     pairs: list[dict]
     copies: list[tuple[int, int, float]]
     model: str | None
+    same_claim_threshold: float = Settings.same_claim_threshold
 
 
-def gather(db: Database) -> ReportData:
-    """Read what the report needs."""
+def gather(db: Database, same_claim_threshold: float = Settings.same_claim_threshold) -> ReportData:
+    """Read what the report needs; pairs scoring at least `same_claim_threshold` state the same claim."""
     articles = store.articles(db)
     sources = {row[0]: row[1] for row in db.execute("SELECT article_id, min(path) FROM sources GROUP BY article_id")}
     copies = [tuple(row) for row in db.execute("SELECT article_a, article_b, shared FROM article_links")]
     models = store.embedding_models(db)
     return ReportData(
         articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
-        pairs=store.pairs(db, "pairs.similarity >= ?", [CLUSTER_SIMILARITY]), copies=copies,  # type: ignore[arg-type]
-        model=", ".join(name for name, _ in models) or None,
+        pairs=store.pairs(db, "pairs.score >= ?", [same_claim_threshold]), copies=copies,  # type: ignore[arg-type]
+        model=", ".join(name for name, _ in models) or None, same_claim_threshold=same_claim_threshold,
     )
 
 
@@ -232,7 +233,7 @@ def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
     shared = [c for c in clusters.values() if len({info[m][0] for m in c}) >= 2]
     if not shared:
         return "## Claims shared across articles\n\nNo claim is made in near-identical meaning by two articles."
-    out = ["## Claims shared across articles", f"Sentences from different articles whose meaning is very close (cosine ≥ {CLUSTER_SIMILARITY})."]
+    out = ["## Claims shared across articles", f"Sentences from different articles that state the same claim (pair score ≥ {data.same_claim_threshold:g})."]
     for number, members in enumerate(sorted(shared, key=lambda c: -len({info[m][0] for m in c})), start=1):
         n_articles = len({info[m][0] for m in members})
         lines = [f"{number}. **{n_articles} articles**"]

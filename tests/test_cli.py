@@ -158,6 +158,7 @@ def test_a_batch_with_bad_files_ingests_the_good_ones_and_exits_2(tmp_path, basi
     ("args", "message"),
     [
         (["query", "x", "-k", "0"], "-k must be at least 1"),
+        (["ingest", "seeds", "--max-mb", "0"], "--max-mb must be more than 0"),
         (["query"], "give a TEXT to search for"),
         (["flags", "--kind", "money"], "unknown --kind 'money'"),
         (["flags", "--status", "maybe"], "unknown --status 'maybe'"),

@@ -38,7 +38,14 @@ def test_neighbour_candidates_drop_missing_ids_and_low_cosine():
 )
 def test_lexical_overlap_saturates_with_shared_idf_mass(terms_a, terms_b, expected):
     idf = {"sangatte": 4.0, "2002": 4.0, "migrant": 1.0, "calais": 1.0, "boat": 2.0, "camp": 2.0}
-    assert pair.lexical_overlap(terms_a, terms_b, idf) == pytest.approx(expected)
+    assert pair.lexical_overlap(terms_a, terms_b, idf, half=8.0) == pytest.approx(expected)
+
+
+def test_idf_is_normalised_to_the_corpus_maximum():
+    small = pair.idf_weights({"rare": 1, "common": 100}, 150)
+    large = pair.idf_weights({"rare": 1, "common": 100_000}, 150_000)
+    assert 0 < small["common"] < small["rare"] <= 1 and 0 < large["rare"] <= 1
+    assert small["rare"] == pytest.approx(large["rare"], abs=0.12)
 
 
 def test_shared_rare_terms_lift_a_low_cosine_pair_over_a_common_word_pair():
@@ -58,10 +65,10 @@ def test_score_pairs_keeps_only_cross_article_pairs_above_threshold_best_first()
     terms = {1: ["a"], 2: ["a"], 3: ["b"], 4: ["a"]}
     article_of = {1: 10, 2: 20, 3: 30, 4: 10}
     keys = [(1, 2), (1, 3), (1, 4)]
-    pairs = pair.score_pairs(keys, {}, vectors, terms, article_of, {"a": 1.0, "b": 1.0}, 0.5, threshold=0.9)
+    pairs = pair.score_pairs(keys, {}, vectors, terms, article_of, {"a": 1.0, "b": 1.0}, 0.5, threshold=1.1)
     assert [(p.a, p.b) for p in pairs] == [(1, 2)]  # (1, 4) is inside one article, (1, 3) too far apart
-    assert pairs[0].lexical == pytest.approx(1 / 9, abs=1e-4)
-    assert pairs[0].score == pytest.approx(pairs[0].similarity + 0.5 / 9, abs=1e-3)
+    assert pairs[0].lexical == pytest.approx(1 / 2.2, abs=1e-4)
+    assert pairs[0].score == pytest.approx(pairs[0].similarity + 0.5 / 2.2, abs=1e-3)
 
 
 def test_copied_articles_need_most_claims_of_the_shorter_article_near_verbatim():
