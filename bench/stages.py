@@ -85,17 +85,17 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
     with measure("indexing", timings) as t:
         pipeline._reset_pairs_if_settings_changed(db, settings, embedder.name)
         new_articles = store.unpaired_article_ids(db)
-        ids, vectors = store.claim_vectors(db, embedder.name)
-        claim_index = pipeline._index_for(settings, embedder.name, ids, vectors, ids)
-        t.items = len(ids)
+        snap = pipeline.snapshot(db, embedder.name, new_articles)
+        claim_index = pipeline.index_for(db, settings, embedder.name, snap)
+        t.items = len(snap.known_ids)
         t.extra = {"exact": claim_index.exact}
     with measure("pairing", timings) as t:
-        found = pipeline.find_pairs(db, settings, claim_index, ids, vectors, ids)
+        found = pipeline.find_pairs(db, settings, claim_index, snap)
         with store.transaction(db):
             store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in found])
+            copies = pipeline.detect_copies(db, settings, new_articles)
             store.mark_paired(db, new_articles)
-        copies = pipeline._detect_copies(db, settings, new_articles)
-        t.items = len(ids)
+        t.items = len(snap.known_ids)
         t.extra = {"pairs": len(found), "copies": len(copies)}
     with measure("checks", timings) as t:
         checked = pipeline.run_checks(db, settings)
@@ -108,6 +108,7 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
         t.items = n_claims
         t.extra = {"bytes": report_path.stat().st_size}
     pipeline_seconds = time.perf_counter() - total_start
+    ids, vectors = store.claim_vectors(db, embedder.name)  # for the peers, outside the timed stages
     if vectors_out:
         np.save(vectors_out, vectors)
 

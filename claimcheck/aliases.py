@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .spacy_utils import sentence_of, text_of
+
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lord", "lady", "baroness", "dame"})
 # Peerage titles are part of a name ("Baroness Anelay"); courtesy titles are not ("Mrs May" is "Theresa May").
 COURTESY_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof"})
@@ -110,7 +112,7 @@ class Mention:
 def find_mentions(doc) -> list[Mention]:
     """PERSON and ORG mentions, plus honorific names spaCy missed ("Baroness Anelay"), in text order."""
     spans = [ent for ent in doc.ents if ent.label_ in NAME_LABELS]
-    for match in HONORIFIC_NAME.finditer(doc.text):
+    for match in HONORIFIC_NAME.finditer(text_of(doc)):
         span = doc.char_span(match.start(), match.end(), label="PERSON", alignment_mode="expand")
         if span is not None:
             spans = [s for s in spans if s.end_char <= span.start_char or s.start_char >= span.end_char] + [span]
@@ -149,12 +151,12 @@ def role_phrase_in_apposition(span) -> str:
     doc = span.doc
     if span.start > 1 and doc[span.start - 1].text == ",":
         i = span.start - 1
-        while i > span.sent.start and not doc[i - 1].is_punct and span.start - i < 10:
+        while i > sentence_of(span[0]).start and not doc[i - 1].is_punct and span.start - i < 10:
             i -= 1
         return role_phrase(doc[i:span.start - 1].text)
     if span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].pos_ == "DET":
         i = span.end + 1
-        while i < span.sent.end and not doc[i].is_punct and i - span.end < 10:
+        while i < sentence_of(span[0]).end and not doc[i].is_punct and i - span.end < 10:
             i += 1
         return role_phrase(doc[span.end + 1:i].text)
     return ""
@@ -265,7 +267,7 @@ class Resolver:
         within = [m for m in self.mentions if span.start_char <= m.start < span.end_char]
         person = next((m for m in within if m.label == "PERSON"), None)
         if person:
-            return self.person(person, split_role(span.doc.text[span.start_char:person.start]))
+            return self.person(person, split_role(text_of(span.doc)[span.start_char:person.start]))
         body = next((m for m in within if m.label == "ORG"), None)
         role_token = next((t for t in reversed(list(span)) if t.lemma_.lower() in ROLE_HEADS
                            and not (body and body.start <= t.idx < body.end)), None)
@@ -281,7 +283,7 @@ class Resolver:
 
     def role_speaker(self, span, role_token, body: Mention | None, paragraph_orgs: list[str]) -> Speaker:
         """A speaker given only as a role: a definite title resolves to its holder, else an unnamed role."""
-        head = span.doc.text[span.start_char:role_token.idx + len(role_token)].replace("’", "'")
+        head = text_of(span.doc)[span.start_char:role_token.idx + len(role_token)].replace("’", "'")
         owner, _, titled = head.rpartition("'s ")  # "The PM's spokeswoman": the role belongs to the PM
         role = split_role(titled)
         if not owner and (span[0].lower_ == "the" or span[0].dep_ == "poss"):

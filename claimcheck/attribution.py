@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from claimcheck.aliases import AliasTable, Resolver, Speaker, normalise, role_kind
+from .aliases import AliasTable, Resolver, Speaker, normalise, role_kind
+from .spacy_utils import sentence_of, text_of
 
 __all__ = ["AliasTable", "Attribution", "SpeakerComparison", "compare_speakers", "extract_attributions",
            "speaker_for_span"]
@@ -137,7 +138,7 @@ def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def subject_of(verb, cues: list) -> object | None:
     """The token that names who speaks for a cue verb (see the module docstring for the order of rules)."""
     if verb.tag_ == "VBG":
-        earlier = [c for c in cues if c.sent == verb.sent and c.i < verb.i]
+        earlier = [c for c in cues if sentence_of(c) == sentence_of(verb) and c.i < verb.i]
         if earlier:
             return subject_of(earlier[-1], cues)
     for child in verb.children:
@@ -153,10 +154,10 @@ def subject_of(verb, cues: list) -> object | None:
 def words_before(verb):
     """The words just before a verb when the parse gives it no subject ("One fed up executive admitted")."""
     doc, i = verb.doc, verb.i
-    while i > verb.sent.start and doc[i - 1].pos_ in ("ADV", "AUX", "PART"):
+    while i > sentence_of(verb).start and doc[i - 1].pos_ in ("ADV", "AUX", "PART"):
         i -= 1
     end = i
-    while i > verb.sent.start and end - i < 8 and not is_boundary(doc[i - 1]):
+    while i > sentence_of(verb).start and end - i < 8 and not is_boundary(doc[i - 1]):
         i -= 1
     return doc[i:end] if i < end else None
 
@@ -175,9 +176,9 @@ def noun_phrase(tok):
         start += 1
     # The small model splits "One fed up executive admitted" after "fed"; take back such short openings.
     j = start
-    while j > tok.sent.start and start - j < 3 and doc[j - 1].pos_ in ("NUM", "ADJ", "ADP", "VERB", "ADV"):
+    while j > sentence_of(tok).start and start - j < 3 and doc[j - 1].pos_ in ("NUM", "ADJ", "ADP", "VERB", "ADV"):
         j -= 1
-    if j < start and doc[j].pos_ in ("NUM", "DET", "ADJ") and (j == tok.sent.start or is_boundary(doc[j - 1])):
+    if j < start and doc[j].pos_ in ("NUM", "DET", "ADJ") and (j == sentence_of(tok).start or is_boundary(doc[j - 1])):
         start = j
     return doc[start:end + 1]
 
@@ -201,8 +202,8 @@ def cue_tokens(doc, quotes: list[Quote], captions: list[tuple[int, int]]) -> lis
 
 def quote_content(doc, cue, speaker, quotes: list[Quote]) -> Quote | None:
     """The quote ending just before the cue ('"...," he said') or opening just after it ('said: "...')."""
-    text = doc.text
-    local = speaker if speaker is not None and speaker.sent == cue.sent else None
+    text = text_of(doc)
+    local = speaker if speaker is not None and sentence_of(speaker) == sentence_of(cue) else None
     left = min(cue.idx, local.start_char) if local is not None else cue.idx
     right = max(cue.idx + len(cue), local.end_char) if local is not None and local.start > cue.i else cue.idx + len(cue)
     for quote in reversed(quotes):
@@ -217,7 +218,7 @@ def quote_content(doc, cue, speaker, quotes: list[Quote]) -> Quote | None:
 def reported_content(doc, cue) -> tuple[int, int] | None:
     """The reported clause of a cue: its ccomp, or the rest of the sentence around 'according to X'."""
     if cue.lower_ == "according":
-        sent, phrase_end = cue.sent, cue.right_edge
+        sent, phrase_end = sentence_of(cue), cue.right_edge
         if cue.i == sent.start or doc[cue.i - 1].is_punct and doc[cue.i - 1].i == sent.start:
             return phrase_end.idx + len(phrase_end), sent.end_char
         return sent.start_char, cue.idx
@@ -241,7 +242,7 @@ def speaker_span(doc, cue, cues: list):
 
 def extract_attributions(doc) -> list[Attribution]:
     """Every attributed statement in one article (a Doc from the full en_core_web_sm pipeline), in text order."""
-    text, paras = doc.text, paragraphs(doc.text)
+    text, paras = text_of(doc), paragraphs(text_of(doc))
     captions = [p for p in paras if is_caption(text, p)]
     quotes_by_para = {p: find_quotes(text, p) for p in paras}
     quotes = [q for p in paras for q in quotes_by_para[p]]
@@ -285,20 +286,20 @@ def attribute_cue(doc, cue, cues, para_quotes, resolver: Resolver, found, para) 
         return None
     orgs = [a.canonical[: -len(a.role)].strip() for a in found
             if not a.named and a.role and para[0] <= a.speaker_start and a.canonical != a.role]
-    speaker = resolver.resolve(span, cue.sent.text, orgs)
+    speaker = resolver.resolve(span, sentence_of(cue).text, orgs)
     if speaker is None:
         return None
-    start, end = trimmed(doc.text, *bounds)
+    start, end = trimmed(text_of(doc), *bounds)
     cue_text = "according to" if cue.lower_ == "according" else cue.text
     return Attribution(span.text, span.start_char, span.end_char, speaker.canonical, speaker.role, cue_text,
-                       doc.text[start:end], start, end, speaker.named)
+                       text_of(doc)[start:end], start, end, speaker.named)
 
 
 def colon_attributions(doc, paras, captions, quotes_by_para, resolver: Resolver) -> list[Attribution]:
     """Paragraphs written as 'Theresa May: "..."'."""
     found = []
     for para in paras:
-        match = COLON_SPEAKER.match(doc.text[para[0]:para[1]])
+        match = COLON_SPEAKER.match(text_of(doc)[para[0]:para[1]])
         quotes = quotes_by_para[para]
         if not match or para in captions or not quotes:
             continue
@@ -306,15 +307,15 @@ def colon_attributions(doc, paras, captions, quotes_by_para, resolver: Resolver)
         speaker = resolver.resolve(span, span.text, []) if span is not None else None
         if speaker is None or not speaker.named:
             continue
-        start, end = trimmed(doc.text, quotes[0].start, quotes[0].end)
+        start, end = trimmed(text_of(doc), quotes[0].start, quotes[0].end)
         found.append(Attribution(span.text, span.start_char, span.end_char, speaker.canonical, speaker.role, ":",
-                                 doc.text[start:end], start, end, True))
+                                 text_of(doc)[start:end], start, end, True))
     return found
 
 
 def inherited_quotes(doc, paras, captions, quotes_by_para, found: list[Attribution]) -> list[Attribution]:
     """Quotes with no cue that open a sentence, or continue an open quote, take the paragraph's last speaker."""
-    text, extra, previous = doc.text, [], None
+    text, extra, previous = text_of(doc), [], None
     for para in paras:
         if para in captions:
             continue
@@ -327,8 +328,8 @@ def inherited_quotes(doc, paras, captions, quotes_by_para, found: list[Attributi
                 owner = owner or previous  # a paragraph opening with a quote continues the last one
             elif not before or before[-1] not in ".!?”\"’":
                 owner = next((a for a in found if para[0] <= a.content_start < para[1]
-                              and doc.char_span(a.speaker_start, a.speaker_end, alignment_mode="expand").sent
-                              == doc.char_span(quote.start, quote.end, alignment_mode="expand").sent), None)
+                              and sentence_of(doc.char_span(a.speaker_start, a.speaker_end, alignment_mode="expand")[0])
+                              == sentence_of(doc.char_span(quote.start, quote.end, alignment_mode="expand")[0])), None)
             if owner is not None:
                 start, end = trimmed(text, quote.start, quote.end)
                 extra.append(Attribution(owner.speaker, owner.speaker_start, owner.speaker_end, owner.canonical,

@@ -197,20 +197,17 @@ def compare(
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
         for _ in range(PAIRING_ATTEMPTS):
-            ids, vectors = store.claim_vectors(db, embedder.name)
-            new_ids, _ = store.claim_vectors(
-                db, embedder.name, f"claims.article_id IN ({','.join('?' * len(new_articles))})", new_articles
-            )
-            result.new_claims = len(new_ids)
-            claim_index = _index_for(settings, embedder.name, ids, vectors, new_ids)
-            new_pairs = find_pairs(db, settings, claim_index, ids, vectors, new_ids)
+            snap = snapshot(db, embedder.name, new_articles)
+            result.new_claims = len(snap.new_ids)
+            claim_index = index_for(db, settings, embedder.name, snap)
+            new_pairs = find_pairs(db, settings, claim_index, snap)
             # One transaction for pairs, copies and the paired mark: a run killed before it commits
             # pairs these articles again; one killed after it has nothing left to do.
             with store.transaction(db):
-                if np.setdiff1d(store.paired_claim_ids(db, embedder.name), ids).size:
+                if np.setdiff1d(store.paired_claim_ids(db, embedder.name), snap.known_ids).size:
                     continue  # another process paired claims this search did not see: search again
                 store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
-                result.copies = _detect_copies(db, settings, new_articles)
+                result.copies = detect_copies(db, settings, new_articles)
                 store.mark_paired(db, new_articles)
             result.new_pairs = len(new_pairs)
             break
@@ -229,68 +226,84 @@ def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: st
         store.set_meta(db, "pairing", state)
 
 
-def _index_for(settings: Settings, model: str, ids: np.ndarray, vectors: np.ndarray, new_ids: np.ndarray) -> index.ClaimIndex:
-    """The saved index extended with the new claims, or a fresh one when the cache is unusable."""
-    old_ids = np.setdiff1d(ids, new_ids)
+@dataclass(frozen=True)
+class Snapshot:
+    """What one pairing pass works on: every embedded claim id, and the new claims with their vectors."""
+
+    known_ids: np.ndarray
+    new_ids: np.ndarray
+    new_vectors: np.ndarray
+
+
+def snapshot(db: Database, model: str, new_articles: Sequence[int]) -> Snapshot:
+    """The claims to pair now (those of `new_articles`) without loading every vector of the corpus."""
+    known_ids = store.embedded_claim_ids(db, model)
+    ids, vectors = store.claim_vectors(db, model, "claims.article_id IN (SELECT id FROM articles WHERE paired_at IS NULL)")
+    # Articles that arrived after `new_articles` was read wait for the next pass.
+    wanted = set(new_articles)
+    article_of = _articles_of(db, ids.tolist())
+    keep = np.array([article_of.get(int(i)) in wanted for i in ids], dtype=bool)
+    new_ids = ids[keep] if len(ids) else ids
+    return Snapshot(np.union1d(known_ids, new_ids), new_ids, vectors[keep] if len(ids) else vectors)
+
+
+def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> index.ClaimIndex:
+    """The saved index extended with the new claims, or one rebuilt from SQLite when the cache is unusable."""
+    old_ids = np.setdiff1d(snap.known_ids, snap.new_ids)
     claim_index = index.load(settings.index_path, model, old_ids)
     if claim_index is None:
-        claim_index = index.build(ids, vectors, model, settings.exact_search_limit)
+        ids, vectors = store.claim_vectors(db, model)
+        keep = np.isin(ids, snap.known_ids)
+        claim_index = index.build(ids[keep], vectors[keep], model, settings.exact_search_limit)
     else:
-        is_new = np.isin(ids, new_ids)
-        claim_index.add(ids[is_new], vectors[is_new], index.digest_ids(ids))
+        claim_index.add(snap.new_ids, snap.new_vectors, index.digest_ids(snap.known_ids))
     index.save(claim_index, settings.index_path)
     return claim_index
 
 
-def find_pairs(
-    db: Database, settings: Settings, claim_index: index.ClaimIndex, ids: np.ndarray, vectors: np.ndarray,
-    query_ids: np.ndarray,
-) -> list[pair.Pair]:
-    """Pairs between the query claims and every other claim: nearest neighbours plus shared rare terms."""
-    if not len(query_ids):
+def find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, snap: Snapshot) -> list[pair.Pair]:
+    """Pairs between the new claims and every other claim: nearest neighbours plus shared rare terms."""
+    if not len(snap.new_ids):
         return []
-    row_of = {int(claim_id): row for row, claim_id in enumerate(ids.tolist())}
-    query_vectors = vectors[[row_of[int(i)] for i in query_ids]]
     # k+1: FAISS returns the query itself first.
-    sims, neighbours = claim_index.search(query_vectors, settings.neighbours + 1)
-    cosine_of = pair.neighbour_candidates(query_ids, sims, neighbours, settings.min_cosine)
-    query_terms = _terms_of(db, query_ids.tolist())
+    sims, neighbours = claim_index.search(snap.new_vectors, settings.neighbours + 1)
+    cosine_of = pair.neighbour_candidates(snap.new_ids, sims, neighbours, settings.min_cosine)
+    query_terms = _terms_of(db, snap.new_ids.tolist())
     df = store.term_document_frequency(db, {t for terms in query_terms.values() for t in terms})
     rare = {t for t, n in df.items() if 2 <= n <= settings.rare_term_max_df}
     postings = {t: store.claims_with_term(db, t, settings.rare_term_max_df) for t in rare}
     keys = set(cosine_of) | pair.rare_term_candidates(query_terms, postings)
-    # Only claims this search holds vectors for: another process may have added claims since.
-    keys = {key for key in keys if key[0] in row_of and key[1] in row_of}
+    # Only claims this pass knows: another process may have added claims since.
+    known = set(snap.known_ids.tolist())
+    keys = {key for key in keys if key[0] in known and key[1] in known}
     involved = sorted({i for key in keys for i in key})
     terms = _terms_of(db, involved)
     df.update(store.term_document_frequency(db, {t for ts in terms.values() for t in ts} - set(df)))
     idf = pair.idf_weights(df, store.claim_count(db))
     article_of = _articles_of(db, involved)
-    vector_of = {i: vectors[row_of[i]] for i in involved}
+    # Vectors only for the candidates the search did not already score.
+    unscored = sorted({i for key in keys if key not in cosine_of for i in key})
+    vector_of = store.vectors_of(db, claim_index.model, unscored)
     return pair.score_pairs(keys, cosine_of, vector_of, terms, article_of, idf, settings.lexical_weight,
                             settings.pair_threshold)
 
 
-def _terms_of(db: Database, claim_ids: Iterable[int]) -> dict[int, list[str]]:
-    rows = store.claims(db, f"claims.id IN ({','.join('?' * len(list(claim_ids)))})", list(claim_ids)) if claim_ids else []
-    return {row["id"]: json.loads(row["terms"]) for row in rows}
+def _terms_of(db: Database, claim_ids: list[int]) -> dict[int, list[str]]:
+    return {claim_id: json.loads(terms) for claim_id, terms in store.claim_terms(db, claim_ids)}
 
 
 def _articles_of(db: Database, claim_ids: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start : start + 500]
-        for claim_id, article_id in db.execute(
-            f"SELECT id, article_id FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        ):
-            out[claim_id] = article_id
-    return out
+    return dict(store.claim_articles(db, claim_ids))
 
 
-def _detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> list[tuple[str, str]]:
+def detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> list[tuple[str, str]]:
     """Link article pairs that are copies of one source; their pairs go back to the checks."""
-    marks = ",".join("?" * len(new_articles))
-    rows = store.pairs(db, f"ca.article_id IN ({marks}) OR cb.article_id IN ({marks})", new_articles * 2)
+    rows = []
+    for start in range(0, len(new_articles), 400):
+        chunk = new_articles[start : start + 400]
+        marks = ",".join("?" * len(chunk))
+        rows += store.pairs(db, f"ca.article_id IN ({marks}) OR cb.article_id IN ({marks})", chunk * 2)
+    rows = list({row["id"]: row for row in rows}.values())
     found = [pair.Pair(r["claim_a"], r["claim_b"], r["similarity"], r["lexical"], r["score"]) for r in rows]
     article_of = {r["claim_a"]: r["article_id_a"] for r in rows} | {r["claim_b"]: r["article_id_b"] for r in rows}
     sizes = {a["id"]: a["n_claims"] for a in store.articles(db)}

@@ -27,7 +27,8 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
-from claimcheck import units as U
+from . import units as U
+from .spacy_utils import sentence_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -210,7 +211,7 @@ def _is_not_a_quantity(toks: list["Token"], i: int, j: int) -> bool:
         return True
     if prev is not None and len(prev.text) == 1 and prev.text in "ABMNDE":
         return True  # "A 16", "M 20"
-    if prev is not None and prev.i > prev.sent.start and prev.is_title and prev.pos_ in ("PROPN", "NOUN") \
+    if prev is not None and prev.i > sentence_of(prev).start and prev.is_title and prev.pos_ in ("PROPN", "NOUN") \
             and not _month(prev) and tok.text.isdigit() and int(tok.text) < 1000:
         return True  # "Phase 4", "Terminal 2"
     if tok.text.isdigit() and tok.text.startswith("0") and len(tok.text) >= 4:

@@ -348,16 +348,58 @@ def save_embeddings(db: Database, model: str, hashes: list[str], vectors: np.nda
 
 
 def claim_vectors(db: Database, model: str, where: str = "1", params: Iterable[Any] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """(claim ids, float32 matrix) for claims that have a vector for this model."""
+    """(claim ids, float32 matrix) for claims that have a vector for this model, filled straight from the cursor."""
+    from_where = (" FROM claims JOIN embeddings ON embeddings.text_hash = claims.text_hash"
+                  f" AND embeddings.model = ? WHERE {where}")
+    count = db.execute(f"SELECT count(*){from_where}", [model, *params]).fetchone()[0]
+    ids = np.empty(count, dtype=np.int64)
+    matrix: np.ndarray | None = None
+    row = -1
+    for row, (claim_id, blob) in enumerate(db.execute(f"SELECT claims.id, embeddings.vector{from_where} ORDER BY claims.id",
+                                                      [model, *params])):
+        if row >= count:
+            break  # another process added claims between the two queries: they wait for the next pass
+        vector = np.frombuffer(blob, dtype=np.float32)
+        if matrix is None:
+            matrix = np.empty((count, len(vector)), dtype=np.float32)
+        ids[row], matrix[row] = claim_id, vector
+    filled = row + 1
+    if matrix is None:
+        return ids[:0], np.zeros((0, 0), dtype=np.float32)
+    return ids[:filled], matrix[:filled]
+
+
+def embedded_claim_ids(db: Database, model: str) -> np.ndarray:
+    """Ids of every claim with a vector for this model, ascending."""
     rows = db.execute(
-        "SELECT claims.id, embeddings.vector FROM claims JOIN embeddings"
-        f" ON embeddings.text_hash = claims.text_hash AND embeddings.model = ? WHERE {where} ORDER BY claims.id",
-        [model, *params],
-    ).fetchall()
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
-    if not rows:
-        return ids, np.zeros((0, 0), dtype=np.float32)
-    return ids, np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+        "SELECT claims.id FROM claims JOIN embeddings ON embeddings.text_hash = claims.text_hash"
+        " AND embeddings.model = ? ORDER BY claims.id",
+        [model],
+    )
+    return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+
+def vectors_of(db: Database, model: str, claim_ids: list[int]) -> dict[int, np.ndarray]:
+    """The vectors of these claims, by claim id."""
+    found: dict[int, np.ndarray] = {}
+    for chunk in _chunks(claim_ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for claim_id, blob in db.execute(
+            "SELECT claims.id, embeddings.vector FROM claims JOIN embeddings ON embeddings.text_hash ="
+            f" claims.text_hash AND embeddings.model = ? WHERE claims.id IN ({marks})", [model, *chunk]
+        ):
+            found[claim_id] = np.frombuffer(blob, dtype=np.float32)
+    return found
+
+
+def claim_terms(db: Database, claim_ids: list[int]) -> list[tuple[int, str]]:
+    """(claim id, JSON list of terms) for these claims."""
+    return _by_chunks(db, "SELECT id, terms FROM claims WHERE id IN ({marks})", claim_ids)
+
+
+def claim_articles(db: Database, claim_ids: list[int]) -> list[tuple[int, int]]:
+    """(claim id, article id) for these claims."""
+    return _by_chunks(db, "SELECT id, article_id FROM claims WHERE id IN ({marks})", claim_ids)
 
 
 def paired_claim_ids(db: Database, model: str) -> np.ndarray:
@@ -509,6 +551,14 @@ def _existing(db: Database, table: str, ids: Iterable[int]) -> set[int]:
         marks = ",".join("?" * len(chunk))
         found.update(row[0] for row in db.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk))
     return found
+
+
+def _by_chunks(db: Database, sql: str, ids: list[int], size: int = 500) -> list[tuple]:
+    """Run a `... IN ({marks})` query over any number of ids (SQLite caps the variables per statement)."""
+    rows: list[tuple] = []
+    for chunk in _chunks(ids, size):
+        rows += db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+    return rows
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
