@@ -196,8 +196,10 @@ def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
             return None  # a bare "million" follows a figure we could not read ("3,4 million"), not one million
         value = U.parse_number_words(words)
         return None if value is None else (value, j)
-    if j < len(toks) and toks[j].lower_ in U.SCALES and toks[j].lower_ != "hundred":
-        value, j = value * U.SCALES[toks[j].lower_], j + 1
+    # "£7m." at the end of a sentence is tokenised "£ 7 m." (the full stop taken for an abbreviation's).
+    scale = toks[j].lower_.rstrip(".") if j < len(toks) else ""
+    if scale in U.SCALES and scale != "hundred":
+        value, j = value * U.SCALES[scale], j + 1
     return value, j
 
 
@@ -315,6 +317,8 @@ def _attach_hedge(toks: list["Token"], m: _Match) -> None:
 def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     base = sent.start_char
     start, end = toks[m.first].idx - base, toks[m.last - 1].idx + len(toks[m.last - 1].text) - base
+    if toks[m.last - 1].text.endswith(".") and toks[m.last - 1].lower_.rstrip(".") in U.SCALES:
+        end -= 1  # "£7m." keeps its sentence's full stop out of the value
     own = {toks[k].i for k in range(m.first, m.last)}
     anchor = toks[m.last - 1] if m.unit_token is None else toks[m.unit_token]
     noun_tok, inferred = _counted_noun(anchor, m.kind)

@@ -236,3 +236,56 @@ def test_a_decision_survives_a_full_rerun_with_a_changed_article(reported, tmp_p
     assert again[flag["id"]]["status"] == "confirmed"
     assert again[flag["id"]]["note"] == "checked with the council"
     assert f"`{flag['id']}`" in (tmp_path / "r2.md").read_text()
+
+
+def test_check_flags_a_date_conflict_and_reports_both_sides(fake_model):
+    result = invoke("check", "The camps at Sangatte were closed in 2002 after riots.",
+                    "The French government closed the Sangatte camp near Calais in 2003.", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert {"similarity", "paired", "flags", "a", "b"} <= set(out)
+    [flag] = out["flags"]
+    assert (flag["kind"], flag["value_a"], flag["value_b"]) == ("date", "2002", "2003")
+    assert {"reason", "confidence"} <= set(flag)
+    assert [q["value"] for q in out["a"]["quantities"]] == [2002.0]
+    assert out["a"]["speaker"] is None
+
+
+def test_check_pairs_file_passes_extra_fields_through_one_line_each(fake_model, tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        json.dumps({"id": 1, "a": "Mrs May pledged £7m.", "b": "Mrs May pledged £7,000,000."}) + "\n"
+        + json.dumps({"id": 2, "a": "Around 5,000 migrants are living in and around Calais.", "b": "An estimated 3,000 migrants are living in and around Calais."}) + "\n"
+    )
+    result = invoke("check", "--pairs", str(pairs))
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["id"] for line in lines] == [1, 2]
+    assert lines[0]["flags"] == [] and lines[0]["agreements"][0]["kind"] == "numeric"
+    assert [(f["value_a"], f["value_b"]) for f in lines[1]["flags"]] == [("Around 5,000", "An estimated 3,000")]
+
+
+def test_check_pairs_file_with_a_bad_line_names_it(fake_model, tmp_path):
+    pairs = tmp_path / "bad.jsonl"
+    pairs.write_text('{"a": "x", "b": "y"}\n{"a": "only a"}\n')
+    result = invoke("check", "--pairs", str(pairs))
+    assert result.exit_code == 1 and 'line 2 needs "a" and "b" strings' in result.output
+
+
+def test_extract_gives_offsets_into_the_text_as_read():
+    text = 'Kent Police said 2,000 bottles of water were handed out.\nMrs May said: "We have had a very constructive meeting."'
+    out = json.loads(invoke("extract", text, "--json").output)
+    assert [c["text"] for c in out["claims"]][0].startswith("Kent Police said")
+    [bottles] = [q for q in out["quantities"] if q["value"] == 2000.0]
+    assert text[bottles["start"]:bottles["end"]] == bottles["text"] == "2,000"
+    keys = {"speaker", "speaker_start", "speaker_end", "canonical", "cue", "content", "content_start", "content_end"}
+    assert all(keys <= set(a) for a in out["attributions"])
+    may = next(a for a in out["attributions"] if "constructive" in a["content"])
+    assert text[may["speaker_start"]:may["speaker_end"]] == "Mrs May"
+    assert text[may["content_start"]:may["content_end"]] == may["content"]
+
+
+def test_extract_reads_a_file(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("The camp at Sangatte closed in 2002 after riots near Calais.")
+    out = json.loads(invoke("extract", str(article), "--json").output)
+    assert out["quantities"][0]["text"] == "2002" and out["quantities"][0]["kind"] == "year"

@@ -277,3 +277,8 @@ def test_to_dict_round_trips_any_quantity(value, low, high, context):
     q = Quantity("x", 0, 1, "count", value, low, high, "", "migrant", tuple(context), "about")
     d = json.loads(json.dumps(q.to_dict(), allow_nan=False))
     assert Quantity.from_dict(d) == q
+
+
+def test_scale_word_at_the_end_of_a_sentence_keeps_its_value_and_drops_the_full_stop(nlp):
+    [money] = extract_quantities(next(nlp("Mrs May pledged £7m.").sents))
+    assert (money.text, money.value, money.unit) == ("£7m", 7_000_000.0, "GBP")
