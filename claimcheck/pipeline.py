@@ -132,6 +132,7 @@ def _remember_known(db: Database, article: Article, known: dict, result: IngestR
 
 def _store_segmented(db: Database, segmented, result: IngestResult) -> None:  # noqa: ANN001 - segment.Segmented
     article = segmented.article
+    result.problems.extend(Problem(article.name, note) for note in segmented.notes)
     previous = store.article_by_source(db, article.source)
     row = {"name": article.name, "content_hash": article.content_hash, "title": article.title,
            "outlet": article.outlet, "url": article.url, "published": article.published,

@@ -145,12 +145,12 @@ def _match_date(toks: list["Token"], i: int) -> _Match | None:
     day = month = year = None
     j = i
     if _day_number(toks, j) and j + 2 < len(toks) and _month(toks[j + 1]) and _year(toks[j + 2]):
-        day, month, year, j = int(toks[j].text), _month(toks[j + 1]), _year(toks[j + 2]), j + 3
+        day, month, year, j = _day_number(toks, j), _month(toks[j + 1]), _year(toks[j + 2]), j + 3
     elif _month(toks[j]) and j + 1 < len(toks) and _year(toks[j + 1]):
         month, year, j = _month(toks[j]), _year(toks[j + 1]), j + 2
     elif (_month(toks[j]) and j + 3 < len(toks) and _day_number(toks, j + 1) and toks[j + 2].text == ","
           and _year(toks[j + 3])):
-        month, day, year, j = _month(toks[j]), int(toks[j + 1].text), _year(toks[j + 3]), j + 4
+        month, day, year, j = _month(toks[j]), _day_number(toks, j + 1), _year(toks[j + 3]), j + 4
     elif _year(toks[j]):
         year, j = _year(toks[j]), j + 1
         if j < len(toks) and toks[j].tag_ == "NNS" and toks[i].dep_ == "nummod":
@@ -174,9 +174,10 @@ def _month(tok: "Token") -> int | None:
     return U.MONTHS.get(tok.lower_.rstrip(".")) if tok.text[:1].isupper() else None
 
 
-def _day_number(toks: list["Token"], j: int) -> bool:
+def _day_number(toks: list["Token"], j: int) -> int | None:
+    """The day of the month written at token j ("3", "1st", "22nd"), else None."""
     text = toks[j].lower_.rstrip("stndrh") if toks[j].lower_[-2:] in ("st", "nd", "rd", "th") else toks[j].text
-    return text.isdigit() and 1 <= int(text) <= 31
+    return int(text) if text.isdigit() and 1 <= int(text) <= 31 else None
 
 
 def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:

@@ -74,6 +74,7 @@ class Segmented:
     article: Article
     claims: tuple[Claim, ...]
     aliases: attribution.AliasTable
+    notes: tuple[str, ...] = ()  # what could not be extracted, to report to the user
 
 
 @lru_cache(maxsize=1)
@@ -119,16 +120,16 @@ def segment(articles: Iterable[Article], batch_size: int = 8) -> Iterator[Segmen
     chunks = [(n, offset, piece) for n, article in enumerate(articles)
               for offset, piece in text_chunks(article_body(article.text))]
     docs = nlp.pipe((piece for _, _, piece in chunks), batch_size=batch_size, n_process=_processes(len(chunks)))
-    current, claims, aliases, lines_before = 0, [], attribution.AliasTable(), 0
+    current, claims, aliases, lines_before, notes = 0, [], attribution.AliasTable(), 0, []
     for (n, offset, piece), doc in zip(chunks, docs):
         if n != current:
-            yield Segmented(articles[current], tuple(claims), aliases)
-            current, claims, aliases, lines_before = n, [], attribution.AliasTable(), 0
-        claims.extend(_shifted(claim, len(claims), offset, lines_before) for claim in split_claims(doc))
+            yield Segmented(articles[current], tuple(claims), aliases, tuple(notes))
+            current, claims, aliases, lines_before, notes = n, [], attribution.AliasTable(), 0, []
+        claims.extend(_shifted(claim, len(claims), offset, lines_before) for claim in split_claims(doc, notes))
         aliases.merge(_aliases(doc))
         lines_before += piece.count("\n")
     if articles:
-        yield Segmented(articles[current], tuple(claims), aliases)
+        yield Segmented(articles[current], tuple(claims), aliases, tuple(notes))
 
 
 def _processes(n_texts: int) -> int:
@@ -192,9 +193,23 @@ def _aliases(doc: "Doc") -> attribution.AliasTable:
     return table
 
 
-def split_claims(doc: "Doc") -> Iterator[Claim]:
-    """The claims of one parsed article, in text order."""
-    attributions = attribution.extract_attributions(doc)
+def _guarded(extract, argument, notes: list[str] | None, what: str):  # noqa: ANN001, ANN202
+    """An extractor's result, or nothing (with a note) if it fails on some unforeseen text.
+
+    One odd sentence must not stop a batch of thousands of articles; the note reaches the user
+    as a skipped item, so the failure is seen and can be reported.
+    """
+    try:
+        return extract(argument)
+    except Exception as error:  # noqa: BLE001 - any extractor bug, reported below
+        if notes is not None:
+            notes.append(f"{what} not extracted ({type(error).__name__}: {error})")
+        return []
+
+
+def split_claims(doc: "Doc", notes: list[str] | None = None) -> Iterator[Claim]:
+    """The claims of one parsed article, in text order; extraction failures are added to `notes`."""
+    attributions = _guarded(attribution.extract_attributions, doc, notes, "speakers of this article")
     newlines = [match.start() for match in re.finditer("\n", text_of(doc))]
     idx = 0
     for sent in doc.sents:
@@ -211,7 +226,8 @@ def split_claims(doc: "Doc") -> Iterator[Claim]:
                 line=bisect.bisect_left(newlines, start) + 1,
                 text=text_of(doc)[start:end],
                 terms=tuple(claim_terms(span)),
-                quantities=tuple(quantities.extract_quantities(span)),
+                quantities=tuple(_guarded(quantities.extract_quantities, span, notes,
+                                          f"numbers of the sentence at line {bisect.bisect_left(newlines, start) + 1}")),
                 attribution=speaker,
             )
             idx += 1

@@ -282,3 +282,9 @@ def test_to_dict_round_trips_any_quantity(value, low, high, context):
 def test_scale_word_at_the_end_of_a_sentence_keeps_its_value_and_drops_the_full_stop(nlp):
     [money] = extract_quantities(next(nlp("Mrs May pledged £7m.").sents))
     assert (money.text, money.value, money.unit) == ("£7m", 7_000_000.0, "GBP")
+
+
+@pytest.mark.parametrize("text", ["The deal was signed on 1st December 2004.", "It opened on December 22nd, 2003."])
+def test_ordinal_days_in_dates(nlp, text):
+    [date] = extract_quantities(next(nlp(text).sents))
+    assert (date.kind, date.unit, math.floor(date.value)) == ("date", "day", int(text[-5:-1]))

@@ -505,3 +505,23 @@ def test_two_writers_and_a_reader_on_one_new_database(tmp_path, embedder):
     finally:
         writer.rollback()
         writer.close()
+
+
+def test_an_extractor_failure_skips_that_sentence_and_is_reported(db, settings, embedder, tmp_path, monkeypatch):
+    from claimcheck import quantities as quantities_module
+
+    original = quantities_module.extract_quantities
+
+    def fragile(span):
+        if "2002" in span.text:
+            raise ValueError("unforeseen text")
+        return original(span)
+
+    monkeypatch.setattr(quantities_module, "extract_quantities", fragile)
+    article = tmp_path / "a.txt"
+    article.write_text("The camp at Sangatte closed in 2002 after riots.\nAround 5,000 migrants are living in Calais.\n")
+    result = pipeline.ingest(db, [article], settings)
+    assert result.added == ["a.txt"]
+    assert [p.reason for p in result.problems] == [
+        "numbers of the sentence at line 1 not extracted (ValueError: unforeseen text)"]
+    assert len(store.claims(db)) == 2
