@@ -349,7 +349,8 @@ def save_embeddings(db: Database, model: str, hashes: list[str], vectors: np.nda
 
 def claim_vectors(db: Database, model: str, where: str = "1", params: Iterable[Any] = ()) -> tuple[np.ndarray, np.ndarray]:
     """(claim ids, float32 matrix) for claims that have a vector for this model, filled straight from the cursor."""
-    from_where = (" FROM claims JOIN embeddings ON embeddings.text_hash = claims.text_hash"
+    # CROSS JOIN: claims drive the loop, so a WHERE on claims is applied before any embedding is read.
+    from_where = (" FROM claims CROSS JOIN embeddings ON embeddings.text_hash = claims.text_hash"
                   f" AND embeddings.model = ? WHERE {where}")
     count = db.execute(f"SELECT count(*){from_where}", [model, *params]).fetchone()[0]
     ids = np.empty(count, dtype=np.int64)
@@ -385,7 +386,8 @@ def vectors_of(db: Database, model: str, claim_ids: list[int]) -> dict[int, np.n
     for chunk in _chunks(claim_ids, 500):
         marks = ",".join("?" * len(chunk))
         for claim_id, blob in db.execute(
-            "SELECT claims.id, embeddings.vector FROM claims JOIN embeddings ON embeddings.text_hash ="
+            # CROSS JOIN keeps claims as the outer loop: SQLite otherwise scans every embedding (150x slower).
+            "SELECT claims.id, embeddings.vector FROM claims CROSS JOIN embeddings ON embeddings.text_hash ="
             f" claims.text_hash AND embeddings.model = ? WHERE claims.id IN ({marks})", [model, *chunk]
         ):
             found[claim_id] = np.frombuffer(blob, dtype=np.float32)
