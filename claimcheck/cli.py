@@ -191,14 +191,14 @@ def query(
 
     Example: claimcheck query "When did the Sangatte camp close?" -k 5
     """
-    from . import pipeline
+    from . import search
 
     settings = _settings(db, model)
     with _user_errors():
         texts = _query_texts(text, file)
         if k < 1:
             raise InputError("-k must be at least 1")
-        results = pipeline.query(_open(settings), settings, texts, k=k, min_score=min_score, article=article)
+        results = search.query(_open(settings), settings, texts, k=k, min_score=min_score, article=article)
     if as_json:
         if file is None:
             typer.echo(json.dumps(results[0], ensure_ascii=False, indent=2))

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ContextManager, Protocol
 
@@ -355,61 +355,7 @@ def run_checks(db: Database, settings: Settings) -> int:
     return 0
 
 
-# --- query and report ---------------------------------------------------------------------------
-
-
-def query(
-    db: Database, settings: Settings, texts: Sequence[str], k: int = 5, embedder: Embedder | None = None,
-    min_score: float | None = None, article: str | None = None,
-) -> list[list[dict]]:
-    """The claims most similar to each text, ranked like pairing (meaning plus shared rare terms)."""
-    from .segment import claim_terms, load_nlp
-
-    if k < 1:
-        raise InputError("-k must be at least 1")
-    check_settings(settings)
-    embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
-    ids, vectors = store.claim_vectors(db, embedder.name)
-    if not len(ids):
-        raise InputError(f"no claims embedded with {embedder.name} yet: run `claimcheck report` or `compare` first")
-    claim_index = index.load(settings.index_path, embedder.name, ids) or index.build(
-        ids, vectors, embedder.name, settings.exact_search_limit
-    )
-    query_vectors = embedder.embed_batch(list(texts))
-    nlp = load_nlp()
-    results = []
-    for text, vector in zip(texts, query_vectors):
-        results.append(_rank(db, settings, claim_index, ids, vectors, vector, claim_terms(nlp(text)[:]), k,
-                             min_score, article))
-    return results
-
-
-def _rank(db, settings, claim_index, ids, vectors, vector, terms, k, min_score, article) -> list[dict]:  # noqa: ANN001
-    sims, neighbours = claim_index.search(vector[None, :], max(50, k * 10))
-    candidates = {int(i): float(s) for s, i in zip(sims[0], neighbours[0]) if i >= 0}
-    df = store.term_document_frequency(db, terms)
-    for term, n in df.items():
-        if n <= settings.rare_term_max_df:
-            candidates.update({i: -2.0 for i in store.claims_with_term(db, term, settings.rare_term_max_df) if i not in candidates})
-    rows = {r["id"]: r for r in store.claims(db, f"claims.id IN ({','.join('?' * len(candidates))})", list(candidates))}
-    all_terms = {t for r in rows.values() for t in json.loads(r["terms"])} | set(terms)
-    df.update(store.term_document_frequency(db, all_terms - set(df)))
-    idf = pair.idf_weights(df, store.claim_count(db))
-    row_of = {int(c): n for n, c in enumerate(ids.tolist())}
-    hits = []
-    for claim_id, row in rows.items():
-        if article and article not in (row["article"] or ""):
-            continue
-        similarity = candidates[claim_id] if candidates[claim_id] > -2 else float(vectors[row_of[claim_id]] @ vector)
-        lexical = pair.lexical_overlap(terms, json.loads(row["terms"]), idf)
-        score = pair.hybrid_score(similarity, lexical, settings.lexical_weight)
-        if min_score is not None and score < min_score:
-            continue
-        hits.append({"claim_id": claim_id, "article": row["article"], "outlet": row["outlet"], "line": row["line"],
-                     "text": row["text"], "score": round(score, 4), "similarity": round(similarity, 4),
-                     "lexical": round(lexical, 4), "speaker": row["speaker"],
-                     "quantities": [q["text"] for q in json.loads(row["quantities"])]})
-    return sorted(hits, key=lambda hit: -hit["score"])[:k]
+# --- report -------------------------------------------------------------------------------------
 
 
 def default_report_path() -> Path:

@@ -296,6 +296,14 @@ def claims(db: Database, where: str = "1", params: Iterable[Any] = ()) -> list[d
     )
 
 
+def claims_by_id(db: Database, claim_ids: list[int]) -> list[dict]:
+    """Claims (as `claims` returns them) for any number of ids."""
+    rows: list[dict] = []
+    for chunk in _chunks(claim_ids, 500):
+        rows += claims(db, f"claims.id IN ({','.join('?' * len(chunk))})", chunk)
+    return rows
+
+
 def claim_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM claims").fetchone()[0]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimcheck import embed, pipeline, store
+from claimcheck import embed, pipeline, search, store
 from claimcheck.cli import app
 from claimcheck.config import SEEDS_DIR, Settings
 
@@ -42,7 +42,7 @@ def test_seeds_raise_no_false_numeric_or_date_flags(seeds_run):
 
 def test_query_finds_the_sangatte_sentences_of_several_seed_articles(seeds_run):
     settings, db, _, real = seeds_run
-    [hits] = pipeline.query(db, settings, ["When did the Sangatte camp close?"], k=5, embedder=real)
+    [hits] = search.query(db, settings, ["When did the Sangatte camp close?"], k=5, embedder=real)
     with_2002 = {hit["article"] for hit in hits if "2002" in hit["text"] and "Sangatte" in hit["text"]}
     assert len(with_2002) >= 2
 

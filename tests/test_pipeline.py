@@ -5,7 +5,7 @@ import shutil
 
 import numpy as np
 
-from claimcheck import index, pipeline, store
+from claimcheck import index, pipeline, search, store
 from claimcheck.report import md_text
 
 
@@ -89,7 +89,7 @@ def test_index_cache_is_rebuilt_when_corrupted_or_from_another_model(db, setting
     assert index.load(settings.index_path, "another-model", ids) is None
     settings.index_path.write_bytes(b"garbage")
     assert index.load(settings.index_path, embedder.name, ids) is None
-    hits = pipeline.query(db, settings, ["Sangatte closed in 2002"], k=2, embedder=embedder)
+    hits = search.query(db, settings, ["Sangatte closed in 2002"], k=2, embedder=embedder)
     assert "Sangatte" in hits[0][0]["text"]
 
 

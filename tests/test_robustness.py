@@ -33,7 +33,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 from typer.testing import CliRunner
 
-from claimcheck import index, pipeline, segment, store
+from claimcheck import index, pipeline, search, segment, store
 from claimcheck.cli import app
 from claimcheck.config import Settings
 from claimcheck.errors import DatabaseError, InputError
@@ -250,7 +250,7 @@ def test_sql_is_parameterised_and_nothing_is_unpickled_or_fetched():
 def test_a_missing_or_stale_index_is_rebuilt_from_sqlite(db, settings, embedder, basic_dir, tmp_path):
     run(db, settings, [basic_dir], embedder, tmp_path)
     settings.index_path.unlink()
-    hits = pipeline.query(db, settings, ["Sangatte closed in 2002"], k=1, embedder=embedder)
+    hits = search.query(db, settings, ["Sangatte closed in 2002"], k=1, embedder=embedder)
     assert "Sangatte" in hits[0][0]["text"]
     pipeline.compare(db, settings, embedder)
     with store.transaction(db):
@@ -266,7 +266,7 @@ def test_a_missing_or_stale_index_is_rebuilt_from_sqlite(db, settings, embedder,
     pipeline.embed_missing(other, embedder)
     ids, _ = store.claim_vectors(db, embedder.name)
     assert index.load(settings.index_path, embedder.name, ids) is None  # stale: another set of ids
-    hits = pipeline.query(db, settings, ["ash grounded flights at Gatwick"], k=1, embedder=embedder)
+    hits = search.query(db, settings, ["ash grounded flights at Gatwick"], k=1, embedder=embedder)
     assert "Gatwick" in hits[0][0]["text"]
     settings.index_path.with_name(settings.index_path.name + ".json").write_text("[]")
     assert index.load(settings.index_path, embedder.name, ids) is None  # a sidecar that is not an object
