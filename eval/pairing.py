@@ -118,7 +118,7 @@ def evaluate_mrpc(ctx: Context) -> str:
     for weight in LEXICAL_WEIGHTS:
         hybrid = cosine + weight * lexical
         t, p, r, f = best_threshold(hybrid, labels)
-        rows_out.append([f"hybrid, best threshold", weight, f"{t:.3f}", pct(p), pct(r), pct(f),
+        rows_out.append(["hybrid, best threshold", weight, f"{t:.3f}", pct(p), pct(r), pct(f),
                          pct(two_fold_f1(hybrid, labels, ctx.seed))])
         if best is None or f > best[2]:
             best = (weight, t, f)
