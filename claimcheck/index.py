@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import Settings
+
 HNSW_M = 32
 HNSW_EF_SEARCH = 64
 
@@ -47,7 +49,7 @@ def digest_ids(ids: np.ndarray) -> str:
     return hashlib.sha256(np.sort(ids.astype(np.int64)).tobytes()).hexdigest()[:24]
 
 
-def build(ids: np.ndarray, vectors: np.ndarray, model: str, exact_limit: int = 200_000) -> ClaimIndex:
+def build(ids: np.ndarray, vectors: np.ndarray, model: str, exact_limit: int = Settings.exact_search_limit) -> ClaimIndex:
     """An exact IDMap,Flat index for small corpora, HNSW past `exact_limit` claims."""
     import faiss
 

@@ -252,6 +252,8 @@ def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> i
     """The saved index extended with the new claims, or one rebuilt from SQLite when the cache is unusable."""
     old_ids = np.setdiff1d(snap.known_ids, snap.new_ids)
     claim_index = index.load(settings.index_path, model, old_ids)
+    if claim_index is not None and claim_index.exact and len(snap.known_ids) > settings.exact_search_limit:
+        claim_index = None  # the corpus has outgrown exact search: rebuild as HNSW
     if claim_index is None:
         ids, vectors = store.claim_vectors(db, model)
         keep = np.isin(ids, snap.known_ids)

@@ -118,3 +118,20 @@ def test_claim_quantities_and_speakers_are_stored_as_json(db, settings, embedder
     assert [q["value"] for q in quantities] == [5000.0]
     ids, vectors = store.claim_vectors(db, embedder.name)
     assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_corpus_that_outgrows_exact_search_is_reindexed_with_hnsw(db, settings, embedder, basic_dir, tmp_path):
+    from dataclasses import replace
+
+    (basic_dir / "articles.jsonl").unlink()
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    ids, _ = store.claim_vectors(db, embedder.name)
+    assert index.load(settings.index_path, embedder.name, ids).exact
+    small_limit = replace(settings, exact_search_limit=len(ids))
+    extra = basic_dir / "gamma.txt"
+    extra.write_text("The Sangatte centre near Calais closed in 2002 after riots and pressure from Britain.")
+    run(db, small_limit, [basic_dir], embedder, tmp_path)
+    ids, _ = store.claim_vectors(db, embedder.name)
+    rebuilt = index.load(settings.index_path, embedder.name, ids)
+    assert rebuilt is not None and not rebuilt.exact and rebuilt.size == len(ids)
+    assert any("gamma.txt" in (p["article_a"], p["article_b"]) for p in store.pairs(db))
