@@ -305,13 +305,16 @@ def detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> 
     for start in range(0, len(new_articles), 400):
         chunk = new_articles[start : start + 400]
         marks = ",".join("?" * len(chunk))
-        rows += store.pairs(db, f"ca.article_id IN ({marks}) OR cb.article_id IN ({marks})", chunk * 2)
+        # Through the claims' ids so that SQLite uses the pairs' indexes instead of scanning every pair.
+        new_claims = f"(SELECT id FROM claims WHERE article_id IN ({marks}))"
+        rows += store.pairs(db, f"pairs.claim_a IN {new_claims} OR pairs.claim_b IN {new_claims}", chunk * 2)
     rows = list({row["id"]: row for row in rows}.values())
     found = [pair.Pair(r["claim_a"], r["claim_b"], r["similarity"], r["lexical"], r["score"]) for r in rows]
     article_of = {r["claim_a"]: r["article_id_a"] for r in rows} | {r["claim_b"]: r["article_id_b"] for r in rows}
-    sizes = {a["id"]: a["n_claims"] for a in store.articles(db)}
+    listing = store.articles(db)
+    sizes = {a["id"]: a["n_claims"] for a in listing}
     copies = pair.copied_articles(found, article_of, sizes, settings.copy_cosine, settings.copy_share)
-    names = {a["id"]: a["name"] for a in store.articles(db)}
+    names = {a["id"]: a["name"] for a in listing}
     with store.transaction(db):
         for (a, b), share in copies.items():
             store.save_copy_link(db, a, b, share)
@@ -334,7 +337,9 @@ def run_checks(db: Database, settings: Settings) -> int:
         digest = hashlib.sha256(aliases.to_json().encode()).hexdigest()
         if store.get_meta(db, "aliases") != digest:
             with store.transaction(db):
-                db.execute("UPDATE pairs SET checked = 0")
+                # Only the speaker check reads aliases: re-check the pairs with a speaker on both sides.
+                db.execute("UPDATE pairs SET checked = 0 WHERE claim_a IN (SELECT id FROM claims WHERE attribution"
+                           " IS NOT NULL) AND claim_b IN (SELECT id FROM claims WHERE attribution IS NOT NULL)")
                 store.set_meta(db, "aliases", digest)
         rows = store.pairs(db, "pairs.checked = 0")
         if not rows:

@@ -26,6 +26,10 @@ from .config import Settings
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|~$])")
 
 
+# A report is read by a person: past this many items a section gives a count and where to find the rest.
+MAX_SHOWN = 200
+
+
 @dataclass(frozen=True)
 class ReportData:
     """Everything the report shows, read from the database in one place."""
@@ -141,8 +145,10 @@ def _conflicts(data: ReportData, links: dict[int, str]) -> str:
 
 
 def _flag_groups(flags: list[dict], links: dict[int, str]) -> str:
+    """Flags grouped by what they are about, worst group first; past MAX_SHOWN, a count and a pointer."""
+    shown = sorted(flags, key=lambda f: -f["confidence"])[:MAX_SHOWN]
     groups: dict[str, list[dict]] = defaultdict(list)
-    for flag in flags:
+    for flag in shown:
         groups[flag["about"]].append(flag)
     ordered = sorted(groups.items(), key=lambda item: -max(f["confidence"] for f in item[1]))
     out = []
@@ -150,6 +156,8 @@ def _flag_groups(flags: list[dict], links: dict[int, str]) -> str:
         out.append(f"#### {md_text(about) or '—'}")
         for flag in sorted(members, key=lambda f: -f["confidence"]):
             out.append(_flag_block(flag, links))
+    if len(flags) > len(shown):
+        out.append(f"… and {len(flags) - len(shown)} more, less confident: `claimcheck flags` lists them all.")
     return "\n\n".join(out)
 
 
@@ -191,7 +199,8 @@ def _agreements(data: ReportData, links: dict[int, str]) -> str:
     for agreement in independent:
         groups[agreement["about"]].append(agreement)
     out = ["## Corroborated facts", "Numbers, dates and quotes that independent outlets state alike."]
-    for about, members in sorted(groups.items(), key=lambda item: -len(_articles_in(item[1]))):
+    ordered = sorted(groups.items(), key=lambda item: -len(_articles_in(item[1])))
+    for about, members in ordered[:MAX_SHOWN]:
         articles = _articles_in(members)
         out.append(f"\n### {md_text(about) or '—'} — {len(articles)} articles agree\n")
         seen = set()
@@ -234,7 +243,10 @@ def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
     if not shared:
         return "## Claims shared across articles\n\nNo claim is made in near-identical meaning by two articles."
     out = ["## Claims shared across articles", f"Sentences from different articles that state the same claim (pair score ≥ {data.same_claim_threshold:g})."]
-    for number, members in enumerate(sorted(shared, key=lambda c: -len({info[m][0] for m in c})), start=1):
+    ranked = sorted(shared, key=lambda c: -len({info[m][0] for m in c}))
+    if len(ranked) > MAX_SHOWN:
+        out.append(f"The {MAX_SHOWN} claims shared by the most articles, of {len(ranked)}.")
+    for number, members in enumerate(ranked[:MAX_SHOWN], start=1):
         n_articles = len({info[m][0] for m in members})
         lines = [f"{number}. **{n_articles} articles**"]
         for claim in sorted(members):

@@ -277,10 +277,12 @@ def delete_article(db: Database, article_id: int) -> None:
 
 
 def articles(db: Database) -> list[dict]:
-    """Every article with its claim count, in id order."""
+    """Every article (without its text) with its claim count and names, in id order."""
     return _all(
         db,
-        "SELECT articles.*, (SELECT count(*) FROM claims WHERE article_id = articles.id) AS n_claims,"
+        "SELECT articles.id, articles.name, articles.content_hash, articles.title, articles.outlet, articles.url,"
+        " articles.published, articles.ingested_at, articles.paired_at,"
+        " (SELECT count(*) FROM claims WHERE article_id = articles.id) AS n_claims,"
         " (SELECT group_concat(name, ', ') FROM sources WHERE article_id = articles.id) AS names"
         " FROM articles ORDER BY id",
     )
