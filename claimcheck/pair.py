@@ -1,8 +1,8 @@
 """Vectors + claim metadata -> candidate pairs across articles. Pure maths: no model, no database.
 
 How a pair is chosen (the README says the same):
-1. Candidates come from two places: each claim's nearest neighbours by cosine (FAISS), and every
-   claim that shares a *rare* term with it (a name, a number, an unusual word: "Sangatte", "2002").
+1. Candidates come from two places: each claim's nearest neighbours by cosine (FAISS), and the claims
+   sharing the most *rare* terms with it (a name, a number, an unusual word: "Sangatte", "2002").
    Sentence cosine alone misses restatements that word the same fact differently.
 2. Each candidate gets `score = cosine + lexical_weight × lexical`. `lexical` grows with the IDF
    mass of the terms both claims contain (content lemmas, names, numbers; IDF normalised to [0, 1]),
@@ -15,6 +15,7 @@ How a pair is chosen (the README says the same):
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -79,15 +80,20 @@ def neighbour_candidates(
 
 
 def rare_term_candidates(
-    query_terms: Mapping[int, Sequence[str]], postings: Mapping[str, Sequence[int]]
+    query_terms: Mapping[int, Sequence[str]], postings: Mapping[str, Sequence[int]], per_claim: int = 30
 ) -> set[tuple[int, int]]:
-    """Canonical pairs of claims that share at least one rare term (postings hold only rare terms)."""
+    """Canonical pairs of claims that share rare terms (postings hold only rare terms).
+
+    Each claim keeps the `per_claim` others sharing the most rare terms with it: in a large corpus of
+    near-copies, every claim shares one rare word with hundreds of others, and scoring them all costs
+    more than the whole search while adding pairs that the score would reject anyway.
+    """
     found: set[tuple[int, int]] = set()
     for query, terms in query_terms.items():
-        for term in set(terms):
-            for other in postings.get(term, ()):
-                if other != query:
-                    found.add((query, other) if query < other else (other, query))
+        shared = Counter(other for term in set(terms) for other in postings.get(term, ()) if other != query)
+        # Ties broken by id, not by set order (string hashing differs between processes).
+        for other, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:per_claim]:
+            found.add((query, other) if query < other else (other, query))
     return found
 
 

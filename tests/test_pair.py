@@ -55,6 +55,12 @@ def test_shared_rare_terms_lift_a_low_cosine_pair_over_a_common_word_pair():
     assert sangatte > migrants + 0.2
 
 
+def test_rare_term_candidates_keep_the_claims_sharing_most_rare_terms():
+    postings = {"sangatte": [1, 2, 3], "2002": [1, 2], "riot": [1, 2, 4]}
+    found = pair.rare_term_candidates({1: ["sangatte", "2002", "riot"]}, postings, per_claim=2)
+    assert found == {(1, 2), (1, 3)}  # 2 shares all three; 3 and 4 tie on one, and the lower id wins
+
+
 def test_rare_term_candidates_pair_claims_sharing_a_posting():
     found = pair.rare_term_candidates({7: ["sangatte", "close"]}, {"sangatte": [3, 7, 9]})
     assert found == {(3, 7), (7, 9)}

@@ -135,3 +135,19 @@ def test_a_corpus_that_outgrows_exact_search_is_reindexed_with_hnsw(db, settings
     rebuilt = index.load(settings.index_path, embedder.name, ids)
     assert rebuilt is not None and not rebuilt.exact and rebuilt.size == len(ids)
     assert any("gamma.txt" in (p["article_a"], p["article_b"]) for p in store.pairs(db))
+
+
+def test_embedding_reports_progress_for_every_text(db, settings, embedder, basic_dir):
+    import contextlib
+
+    pipeline.ingest(db, [basic_dir], settings)
+    seen = []
+
+    @contextlib.contextmanager
+    def recording(label, total):
+        seen.append((label, total, []))
+        yield seen[-1][2].append
+
+    embedded = pipeline.embed_missing(db, embedder, progress=recording)
+    [(label, total, steps)] = seen
+    assert label == "Embedding claims" and total == embedded == sum(steps) > 0
