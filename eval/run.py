@@ -31,7 +31,7 @@ def section_functions() -> dict[str, Callable[[Context], str]]:
     from .conflicts import evaluate_equate_and_false_flags, evaluate_rte
     from .fixtures import evaluate_fixtures
     from .pairing import evaluate_mrpc
-    from .polnear import evaluate_polnear
+    from .speakers import evaluate_polnear
 
     return {"mrpc": evaluate_mrpc, "polnear": evaluate_polnear, "rte": evaluate_rte,
             "equate": evaluate_equate_and_false_flags, "fixtures": evaluate_fixtures}
