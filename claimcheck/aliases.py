@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .spacy_utils import sentence_of, text_of
+from .spacy_utils import per_doc, sentence_of, text_of
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lord", "lady", "baroness", "dame"})
 # Peerage titles are part of a name ("Baroness Anelay"); courtesy titles are not ("Mrs May" is "Theresa May").
@@ -110,7 +110,14 @@ class Mention:
 
 
 def find_mentions(doc) -> list[Mention]:
-    """PERSON and ORG mentions, plus honorific names spaCy missed ("Baroness Anelay"), in text order."""
+    """PERSON and ORG mentions, plus honorific names spaCy missed ("Baroness Anelay"), in text order.
+
+    Computed once per doc: the alias table and the speaker resolver both read them.
+    """
+    return per_doc(doc, "mentions", lambda: _find_mentions(doc))
+
+
+def _find_mentions(doc) -> list[Mention]:
     spans = [ent for ent in doc.ents if ent.label_ in NAME_LABELS]
     for match in HONORIFIC_NAME.finditer(text_of(doc)):
         span = doc.char_span(match.start(), match.end(), label="PERSON", alignment_mode="expand")

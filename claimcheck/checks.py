@@ -100,8 +100,7 @@ def _finding(pair: dict, **fields: object) -> Finding:
     return Finding(
         id=finding_id(str(fields["kind"]), pair["text_a"], str(fields["value_a"]), pair["text_b"], str(fields["value_b"])),
         pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"],
-        similarity=pair["similarity"], shared=tuple(fields.pop("shared", ())),  # type: ignore[arg-type]
-        **fields,  # type: ignore[arg-type]
+        similarity=pair["similarity"], **fields,  # type: ignore[arg-type]
     )
 
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-_KEY = "claimcheck_sentence_starts"
-_TEXT = "claimcheck_text"
+T = TypeVar("T")
+
+
+def per_doc(doc: "Doc", key: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per parsed document: the extractors ask the same questions of one doc many times."""
+    cache_key = f"claimcheck_{key}"
+    if cache_key not in doc.user_data:
+        doc.user_data[cache_key] = compute()
+    return doc.user_data[cache_key]
 
 
 def text_of(doc: "Doc") -> str:
     """The document's text, built once: spaCy's `doc.text` joins every token again on each access."""
-    text = doc.user_data.get(_TEXT)
-    if text is None:
-        text = doc.user_data[_TEXT] = doc.text
-    return text
+    return per_doc(doc, "text", lambda: doc.text)
 
 
 def sentence_of(token: "Token | Span") -> "Span":
@@ -27,11 +32,11 @@ def sentence_of(token: "Token | Span") -> "Span":
     quadratic in article length; the sentences are listed once per doc here instead.
     """
     doc = token.doc
-    cached = doc.user_data.get(_KEY)
-    if cached is None:
-        sents = list(doc.sents)
-        cached = ([sent.start for sent in sents], sents)
-        doc.user_data[_KEY] = cached
-    starts, sents = cached
+    starts, sents = per_doc(doc, "sentences", lambda: _sentence_starts(doc))
     position = token.i if hasattr(token, "i") else token.start  # a Span is placed by its first token
     return sents[bisect_right(starts, position) - 1]
+
+
+def _sentence_starts(doc: "Doc") -> tuple[list[int], list["Span"]]:
+    sents = list(doc.sents)
+    return [sent.start for sent in sents], sents

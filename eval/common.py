@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,14 @@ class LengthSortedEmbedder:
 
     def __getattr__(self, name: str) -> Any:  # name, dimension, ... of the wrapped embedder
         return getattr(self.inner, name)
+
+
+def sample_rows(ctx: Context, rows: list, quick_size: int) -> tuple[list, str]:
+    """The rows to evaluate (a seeded sample in --quick mode) and a sentence saying which they are."""
+    if not ctx.quick:
+        return rows, f"all {len(rows)} pairs"
+    sample = random.Random(ctx.seed).sample(rows, min(quick_size, len(rows)))
+    return sample, f"random sample of {len(sample)} of {len(rows)} pairs (seed {ctx.seed})"
 
 
 def log(message: str) -> None:

@@ -6,11 +6,10 @@ A pair is predicted "contradiction" when claimcheck raises at least one `numeric
 
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
 
-from .common import Context, check_pairs, conflict_flags, log, pct, prf, shorten, table, timed
+from .common import Context, check_pairs, conflict_flags, log, pct, prf, sample_rows, shorten, table, timed
 from .data import load_equate, load_rte3
 
 QUICK_RTE = 200
@@ -25,10 +24,7 @@ def has_quantities(result: dict) -> bool:
 
 def evaluate_rte(ctx: Context) -> str:
     """Precision/recall of numeric/date flags as contradiction detectors on RTE-3 pairs with quantities."""
-    rows = load_rte3(ctx.data)
-    n_all = len(rows)
-    if ctx.quick:
-        rows = random.Random(ctx.seed).sample(rows, QUICK_RTE)
+    rows, sample = sample_rows(ctx, load_rte3(ctx.data), QUICK_RTE)
     log(f"RTE-3: {len(rows)} pairs")
     with timed(ctx, "RTE-3 check_texts"):
         results = check_pairs(ctx, [(row["premise"], row["hypothesis"]) for row in rows], "RTE-3")
@@ -44,7 +40,6 @@ def evaluate_rte(ctx: Context) -> str:
 
     pairs = list(zip(rows, results))
     with_quantities = [(row, res) for row, res in pairs if has_quantities(res)]
-    sample = f"random sample of {len(rows)} of {n_all} (seed {ctx.seed})" if ctx.quick else f"all {n_all} pairs"
     out = ["## Numeric/date flags as contradiction detectors (RTE-3 dev, 3-way)", "",
            f"Data: {sample}. \"With quantities\" = both premise and hypothesis have ≥1 quantity extracted by "
            f"claimcheck. Gold positive = label `contradiction`. Many RTE contradictions are not about numbers, so "
@@ -61,16 +56,12 @@ def evaluate_rte(ctx: Context) -> str:
 
 def evaluate_equate_and_false_flags(ctx: Context) -> str:
     """False-flag rate on EQUATE entailment and MRPC paraphrase pairs; recall on EQUATE contradictions."""
-    rows = load_equate(ctx.data)
-    n_all = len(rows)
-    if ctx.quick:
-        rows = random.Random(ctx.seed).sample(rows, QUICK_EQUATE)
+    rows, sample = sample_rows(ctx, load_equate(ctx.data), QUICK_EQUATE)
     log(f"EQUATE: {len(rows)} pairs")
     with timed(ctx, "EQUATE check_texts"):
         results = check_pairs(ctx, [(row["a"], row["b"]) for row in rows], "EQUATE")
     pairs = list(zip(rows, results))
 
-    sample = f"random sample of {len(rows)} of {n_all} (seed {ctx.seed})" if ctx.quick else f"all {n_all} pairs"
     out = ["## Numeric/date false flags and EQUATE recall", "",
            f"EQUATE: {sample} (NewsNLI, AWPNLI, StressTest dev). False-flag rate = share of pairs labelled "
            f"entailment / paraphrase with ≥1 numeric or date flag (lower is better). Recall = share of contradiction "

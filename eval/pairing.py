@@ -8,14 +8,13 @@ cross-validated F1 (threshold chosen on one half, scored on the other) is given 
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 
 import numpy as np
 
 from claimcheck import pair, segment
 
-from .common import Context, check_pairs, log, pct, prf, table, timed
+from .common import Context, check_pairs, log, pct, prf, sample_rows, table, timed
 from .data import load_mrpc
 
 LEXICAL_WEIGHTS = (0.3, 0.55, 0.8)
@@ -76,10 +75,7 @@ def two_fold_f1(scores: np.ndarray, labels: np.ndarray, seed: int) -> float:
 
 def evaluate_mrpc(ctx: Context) -> str:
     """The pairing section; keeps (row, result) on ctx for the numeric false-flag table."""
-    rows = load_mrpc(ctx.data)
-    n_all = len(rows)
-    if ctx.quick:
-        rows = random.Random(ctx.seed).sample(rows, QUICK_PAIRS)
+    rows, sample_note = sample_rows(ctx, load_mrpc(ctx.data), QUICK_PAIRS)
     sentences = sorted({text for row in rows for text in (row["a"], row["b"])})
     log(f"MRPC: {len(rows)} pairs, IDF over {len(sentences)} sentences")
     with timed(ctx, "MRPC IDF"):
@@ -96,8 +92,6 @@ def evaluate_mrpc(ctx: Context) -> str:
     s = ctx.settings
 
     out = ["## Pairing: same claim? (MRPC train, label 1 = paraphrase)", ""]
-    sample_note = (f"random sample of {len(rows)} of {n_all} pairs (seed {ctx.seed})" if ctx.quick
-                   else f"all {n_all} pairs")
     out.append(f"Data: {sample_note}; {int(labels.sum())} paraphrases. IDF over the {len(sentences)} distinct "
                f"sentences of those pairs. **Thresholds marked \"best\" are tuned on this same split** (optimistic); "
                f"the 2-fold CV column picks the threshold on one random half and scores the other (seed {ctx.seed}).")
