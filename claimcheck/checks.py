@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from . import attribution, quantities
+from . import attribution, measures, quantities
 from .ingest import text_hash
 
 
@@ -54,7 +54,7 @@ def _quantity_findings(pair: dict, copies: bool) -> Iterable[Finding]:
     found_b = [quantities.Quantity.from_dict(q) for q in json.loads(pair["quantities_b"])]
     if not found_a or not found_b:
         return
-    for comparison in quantities.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b):
+    for comparison in measures.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b):
         yield _finding(
             pair, kind=comparison.kind, verdict=_verdict(comparison.verdict, copies),
             value_a=comparison.a.text, value_b=comparison.b.text,
