@@ -142,3 +142,90 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
 
 def _is_year(tok: "Token") -> bool:
     return len(tok.text) == 4 and tok.text.isdigit() and 1900 <= int(tok.text) <= 2099
+
+
+# ---------------------------------------------------------------- the measure in words, and its cited source
+
+PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "neg", "prt", "acomp", "oprd", "agent", "dobj", "attr",
+               "nsubj", "nsubjpass", "pobj", "prep", "advmod", "xcomp", "acl", "relcl", "npadvmod", "appos"}
+PHRASE_PREPS = {"of", "in", "at", "from", "by", "on", "inside", "aboard", "under", "into", "during", "after", "for"}
+MAX_PHRASE_WORDS = 12
+SOURCE_VERBS = {"say", "tell", "report", "confirm", "announce", "estimate", "put", "state", "add", "claim"}
+
+
+def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: list["Token"], own: set[int],
+                   numbers: set[int]) -> str:
+    """What is measured, as a short phrase with every figure masked: "# people left homeless by quake".
+
+    Built from the parse around the figure, not the whole sentence, so that two figures in one sentence get
+    two phrases ("capacity to house # people" / "# refugees use camp").
+    """
+    keep: set[int] = set(own)
+    head = noun or anchor
+    keep |= _noun_words(head)
+    if head.dep_ in ("compound", "amod", "nmod") and head.head.pos_ in ("NOUN", "PROPN"):
+        keep |= _noun_words(head.head)  # "nine-storey building": the storeys of the building
+    if head.dep_ == "appos" or anchor.dep_ == "appos":
+        keep |= _noun_words(head.head)  # "Port-au-Prince, a city of 2 million"
+    for verb in verbs[:1]:
+        keep.add(verb.i)
+        for child in verb.children:
+            if child.dep_ in ("prt", "neg", "acomp", "oprd") or child.lower_ in ("still", "now"):
+                keep.add(child.i)
+            elif child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and child.i not in own \
+                    and not any(t.i in own for t in child.subtree):
+                keep |= _noun_words(child)
+            elif child.dep_ in ("prep", "agent") and child.lower_ in PHRASE_PREPS | {"by"}:
+                keep |= _prep_words(child)
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in PHRASE_PREPS:
+            keep |= _prep_words(child)
+    words = [_masked(t, numbers | own) for t in sent if t.i in keep and not t.is_punct and not t.is_space]
+    phrase = " ".join(w for w in words if w)
+    return " ".join(phrase.split()[:MAX_PHRASE_WORDS])
+
+
+def _noun_words(tok: "Token") -> set[int]:
+    """A noun with its compounds, adjectives and possessor ("Haiti's official death toll")."""
+    out = {tok.i}
+    for child in tok.children:
+        if child.dep_ in ("compound", "amod", "poss", "nmod", "nummod") and child.i < tok.i:
+            out |= {t.i for t in child.subtree if not t.is_punct}
+    return out
+
+
+def _prep_words(prep: "Token") -> set[int]:
+    """A preposition and the noun it governs ("in makeshift camps"), dates and times left out."""
+    objects = [c for c in prep.children if c.dep_ == "pobj" and c.ent_type_ not in ("DATE", "TIME")]
+    if not objects:
+        return set()
+    return {prep.i} | _noun_words(objects[0])
+
+
+def _masked(tok: "Token", numbers: set[int]) -> str:
+    if tok.i in numbers or tok.like_num:
+        return "#"
+    if tok.pos_ == "DET" or tok.lower_ in ("-", "–"):
+        return ""
+    return tok.lower_
+
+
+def cited_source(sent: "Span", anchor: "Token") -> str:
+    """Who the sentence credits with the figure: "according to X", "X said", "X estimates"; "" when nobody."""
+    for tok in sent:
+        if tok.lower_ == "according" and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ == "to":
+            objects = [c for c in sent.doc[tok.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                return _span_text(objects[0])
+    for verb in [anchor, *anchor.ancestors]:
+        if verb.pos_ == "VERB" and verb.lemma_.lower() in SOURCE_VERBS:
+            subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.pos_ != "PRON" and not any(t.like_num for t in subject.subtree):
+                return _span_text(subject)
+    return ""
+
+
+def _span_text(tok: "Token") -> str:
+    tokens = [t for t in tok.subtree if not t.is_space]
+    text = tok.doc[tokens[0].i:tokens[-1].i + 1].text if tokens else tok.text
+    return " ".join(text.split()[:8]).strip(" ,.")

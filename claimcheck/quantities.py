@@ -42,6 +42,8 @@ class Quantity:
     noun: str
     context: tuple[str, ...] = ()
     hedge: str = ""
+    measure: str = ""  # what is measured, in words, the figure masked: "# people left homeless by quake"
+    source: str = ""  # who the sentence credits with the figure: "the Haitian government", "" when nobody
 
     def to_dict(self) -> dict:
         """JSON-safe dict: infinite bounds become "inf" / "-inf", context a list."""
@@ -290,6 +292,8 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     if inferred:
         context.append("noun:inferred")
     noun = events[0] if m.kind in DATE_KINDS and events else (noun_tok.lemma_.lower() if noun_tok else "")
+    numbers = {t.i for t in toks if t.like_num}
+    measure = frames.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
     return Quantity(sent.text[start:end], start, end, m.kind, float(m.value), float(m.low), float(m.high), m.unit,
-                    noun, tuple(dict.fromkeys(context)), m.hedge)
+                    noun, tuple(dict.fromkeys(context)), m.hedge, measure, frames.cited_source(sent, anchor))
 
