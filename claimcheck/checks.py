@@ -51,17 +51,19 @@ def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str) 
     return hashlib.sha256(raw.encode()).hexdigest()[:10]
 
 
-def check_pair(pair: dict, aliases: attribution.AliasTable, copies: bool) -> list[Finding]:
-    """Every finding for one stored pair (a row of store.pairs); `copies` when its articles are one source."""
-    return [*_quantity_findings(pair, copies), *_speaker_findings(pair, aliases, copies)]
+def check_pair(pair: dict, aliases: attribution.AliasTable, copies: bool,
+               setting: measures.Setting = measures.NO_SETTING) -> list[Finding]:
+    """Every finding for one stored pair (a row of store.pairs); `copies` when its articles are one source;
+    `setting`: the articles' dates and the similarity of measure phrases, when known."""
+    return [*_quantity_findings(pair, copies, setting), *_speaker_findings(pair, aliases, copies)]
 
 
-def _quantity_findings(pair: dict, copies: bool) -> Iterable[Finding]:
+def _quantity_findings(pair: dict, copies: bool, setting: measures.Setting) -> Iterable[Finding]:
     found_a = [quantities.Quantity.from_dict(q) for q in json.loads(pair["quantities_a"])]
     found_b = [quantities.Quantity.from_dict(q) for q in json.loads(pair["quantities_b"])]
     if not found_a or not found_b:
         return
-    for comparison in measures.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b):
+    for comparison in measures.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b, setting):
         yield _finding(
             pair, kind=comparison.kind, verdict=_verdict(comparison.verdict, copies),
             value_a=comparison.a.text, value_b=comparison.b.text,
@@ -96,7 +98,7 @@ def _speaker_findings(pair: dict, aliases: attribution.AliasTable, copies: bool)
 
 def _verdict(verdict: str, copies: bool) -> str:
     # A difference between two copies of one source is an edit, not two outlets disagreeing.
-    if verdict == "conflict" and copies:
+    if verdict in ("conflict", "update") and copies:
         return "revision"
     return verdict
 
@@ -112,8 +114,8 @@ def _norm(quantity: quantities.Quantity) -> str:
 
 def _finding(pair: dict, **fields: object) -> Finding:
     fields.setdefault("measure", fields["about"])
-    if fields["verdict"] == "revision":
-        fields["relation"] = "revision"
+    if fields["verdict"] in ("revision", "update"):
+        fields["relation"] = fields["verdict"]
     return Finding(
         id=finding_id(str(fields["kind"]), pair["text_a"], str(fields["value_a"]), pair["text_b"], str(fields["value_b"])),
         pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"],

@@ -19,7 +19,7 @@ from typing import ContextManager, Protocol
 import numpy as np
 from sqlite_utils import Database
 
-from . import checks, index, pair, report, store
+from . import checks, index, measure_pairs, pair, report, store
 from .attribution import AliasTable
 from .config import REPORTS_DIR, SEEDS_DIR, Settings
 from . import embed
@@ -197,22 +197,25 @@ def compare(
     if new_articles:
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
+        result.embedded += measure_pairs.embed_phrases(db, embedder, progress)
         for _ in range(PAIRING_ATTEMPTS):
             snap = snapshot(db, embedder.name, new_articles)
             result.new_claims = len(snap.new_ids)
             claim_index = index_for(db, settings, embedder.name, snap)
             new_pairs = find_pairs(db, settings, claim_index, snap)
+            measure_candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles)
             # One transaction for pairs, copies and the paired mark: a run killed before it commits
             # pairs these articles again; one killed after it has nothing left to do.
             with store.transaction(db):
                 if np.setdiff1d(store.paired_claim_ids(db, embedder.name), snap.known_ids).size:
                     continue  # another process paired claims this search did not see: search again
                 store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
+                store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, measure_candidates))
                 result.copies = detect_copies(db, settings, new_articles)
                 store.mark_paired(db, new_articles)
             result.new_pairs = len(new_pairs)
             break
-    result.checked_pairs = run_checks(db, settings)
+    result.checked_pairs = run_checks(db, settings, embedder.name)
     return result
 
 
@@ -330,7 +333,7 @@ def corpus_aliases(db: Database) -> AliasTable:
     return table
 
 
-def run_checks(db: Database, settings: Settings) -> int:
+def run_checks(db: Database, settings: Settings, model: str | None = None) -> int:
     """Check every pair not checked since the corpus' aliases last changed; store flags and agreements."""
     for _ in range(PAIRING_ATTEMPTS):
         aliases = corpus_aliases(db)
@@ -345,11 +348,14 @@ def run_checks(db: Database, settings: Settings) -> int:
         if not rows:
             return 0
         copies = store.copy_links(db)
+        anchors = measure_pairs.article_anchors(db)
+        vectors = measure_pairs.phrase_vectors(db, model or settings.model, rows)
         flags, agreements = [], []
         for row in rows:
             ends = (row["article_id_a"], row["article_id_b"])
             is_copy = (min(ends), max(ends)) in copies
-            for finding in checks.check_pair(row, aliases, is_copy):
+            setting = measure_pairs.setting_for(row, anchors, vectors)
+            for finding in checks.check_pair(row, aliases, is_copy, setting):
                 if finding.verdict == "agree":
                     agreements.append(checks.agreement_row(finding, independent=not is_copy))
                 else:
