@@ -100,14 +100,20 @@ def periods(sent: "Span", anchors: set[int], verbs: list["Token"], own: set[int]
     return out
 
 
-def dated_things(sent: "Span", own: set[int]) -> list[str]:
-    """Periods that date a thing rather than the figure ("the January 12 quake", "last year's disaster")."""
+def dated_things(sent: "Span", own: set[int], anchors: set[int]) -> list[str]:
+    """Periods that date a thing the figure is about rather than the figure ("the 2004 tsunami, which killed
+    250,000", "the death toll from last year's disaster"); a date on some other noun of the sentence is not one."""
     out = []
     for ent in sent.ents:
         if ent.label_ != "DATE" or own & {t.i for t in ent}:
             continue
         root = ent.root
-        if root.dep_ in ("compound", "nmod", "amod", "poss", "nummod") and root.head.pos_ in ("NOUN", "PROPN"):
+        if root.dep_ not in ("compound", "nmod", "amod", "poss", "nummod") or root.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        thing = root.head
+        near = [thing, thing.head, thing.head.head]  # the noun itself, or one hop through "of/from/in"
+        if any(t.i in anchors for t in near) or any(c.i in anchors for c in thing.children) \
+                or any(t.dep_ == "relcl" and t.head == thing for t in sent.doc[min(anchors):max(anchors) + 1]):
             out.append(normalise_period(ent.text))
     return out
 
@@ -154,6 +160,19 @@ def tok_and_compounds(tok: "Token") -> list["Token"]:
     return sorted([tok, *(c for c in tok.children if c.dep_ == "compound")], key=lambda t: t.i)
 
 
+def parts(noun: "Token | None") -> list[str]:
+    """What narrows a count to a part of a whole: a nationality ("two French passengers", "14 German"), and
+    the thing a count's noun belongs to ("four-storey house" vs "eight-storey building": "head:house")."""
+    if noun is None:
+        return []
+    out = [f"part:{c.lower_}" for c in noun.children if c.ent_type_ == "NORP" and c.dep_ in ("amod", "compound")]
+    if noun.ent_type_ == "NORP":
+        out.append(f"part:{noun.lower_}")
+    if noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN"):
+        out.append(f"head:{noun.head.lemma_.lower()}")
+    return out
+
+
 def mood(anchor: "Token", own: set[int]) -> str:
     """ "projection" for a figure a clause only expects ("could reach 200,000", "expected to top 150,000"),
     "increment" for one counted on top of others ("two more bodies", "five new cases"), else ""."""
@@ -163,6 +182,8 @@ def mood(anchor: "Token", own: set[int]) -> str:
         doc[k].lower_ for k in range(last + 1, min(last + 3, len(doc)))}
     if around & INCREMENT_WORDS - {"other"}:
         return "increment"
+    if sentence_end(anchor) == "?":
+        return "projection"  # "200,000? 300,000?": a guess put as a question
     verb = next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
     for tok in [verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None]:
         if tok is None:
@@ -215,6 +236,13 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
 
 
 
+def sentence_end(tok: "Token") -> str:
+    from .spacy_utils import sentence_of
+
+    text = sentence_of(tok).text.rstrip(" ”\"’'")
+    return text[-1:] if text else ""
+
+
 def _is_year(tok: "Token") -> bool:
     return len(tok.text) == 4 and tok.text.isascii() and tok.text.isdecimal() and 1900 <= int(tok.text) <= 2099
 
@@ -249,7 +277,9 @@ def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: l
                 keep.add(child.i)
             elif child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and child.i not in own \
                     and not any(t.i in own for t in child.subtree):
-                keep |= _noun_words(child)
+                words = _noun_words(child)
+                if not words & numbers:  # "housed five factories" is another figure's phrase
+                    keep |= words
             elif child.dep_ in ("prep", "agent") and child.lower_ in PHRASE_PREPS | {"by"}:
                 keep |= _prep_words(child)
     for child in head.children:
@@ -281,6 +311,8 @@ def _window(sent: "Span", own: set[int], numbers: set[int]) -> set[int]:
             tok = sent.doc[k]
             if tok.i in numbers or tok.lower_ in CLAUSE_BREAKS or tok.text == "," and step > 0 and taken:
                 break
+            if step < 0 and tok.pos_ == "ADP" or tok.pos_ == "CCONJ":
+                break  # "among the 4,300 passengers", "six killed and 29 missing": another phrase's words
             if tok.lower_ == "and" and step > 0 and k + 1 < sent.end and sent.doc[k + 1].pos_ in ("VERB", "AUX"):
                 break  # "killed 316,000 people and displaced 1.5 million": the next clause is another figure's
             if tok.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") or tok.lower_ in ("still", "not", "no"):

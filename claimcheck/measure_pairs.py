@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from . import store, timeref
 from .embed import Embedder
 from .ingest import text_hash
-from .measures import MEASURE_SIMILARITY, Setting
+from .measures import MEASURE_SIMILARITY_SAME_THING, Setting
 from .quantities import Quantity
 
 NEIGHBOURS = 30  # per figure; a story's outlets repeat one measure a few dozen times at most
@@ -53,7 +53,7 @@ def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: i
 
 
 def candidate_pairs(db: Database, model: str, new_articles: Sequence[int],
-                    threshold: float = MEASURE_SIMILARITY) -> dict[tuple[int, int], float]:
+                    threshold: float = MEASURE_SIMILARITY_SAME_THING) -> dict[tuple[int, int], float]:
     """(claim a, claim b) -> best phrase similarity, for figures of `new_articles` and figures elsewhere."""
     import faiss
 

@@ -184,6 +184,9 @@ def _is_not_a_quantity(toks: list["Token"], i: int, j: int) -> bool:
         return True  # "01304 240400": digit groups side by side are a phone number or a code
     if prev is not None and prev.lower_ == "aged":
         return True
+    if tok.text.isascii() and tok.text.isdecimal() and int(tok.text) <= 31 and (
+            (prev is not None and _month(prev)) or (j < len(toks) and _month(toks[j]))):
+        return True  # "January 12", "the 12 January quake": a day of the month, not a count
     if any(w in ("old", "-old") for w in nxt[:3]) and nxt[0] in ("-", "year", "years", "month", "months", "week",
                                                                "weeks", "day", "days", "old"):
         return True  # "15 month old", "35-year-old"
@@ -285,7 +288,7 @@ def _is_duration_frame(toks: list["Token"], m: _Match) -> bool:
         return False
     prev = toks[m.first - 1].lower_ if m.first > 0 else ""
     nxt = toks[m.last].lower_ if m.last < len(toks) else ""
-    return prev in DURATION_FRAME_WORDS or nxt in ("to", "ago", "since", "until")
+    return prev in DURATION_FRAME_WORDS or nxt in ("to", "ago", "since", "until", "after", "into", "later", "before")
 
 
 def _attach_hedge(toks: list["Token"], m: _Match) -> None:
@@ -320,11 +323,15 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     verb_toks = frames.event_tokens(noun_tok or anchor, own)
     events = [frames.EVENT_CLASSES.get(v.lemma_.lower(), v.lemma_.lower()) for v in verb_toks]
     anchors = {t.i for t in (noun_tok, anchor) if t is not None} | {v.i for v in verb_toks} | own
-    context = [f"event:{e}" for e in events] + [f"verb:{v.lemma_.lower()}" for v in verb_toks]
+    # "the toll was 316,000" states a figure; "3,000 workers were in the building" says where they were.
+    verbs = [("be-present" if v.lemma_.lower() == "be" and noun_tok is not None
+              and not any(c.dep_ == "expl" for c in v.children) else v.lemma_.lower()) for v in verb_toks]
+    context = [f"event:{e}" for e in events] + [f"verb:{v}" for v in verbs]
     context += [f"when:{p}" for p in frames.periods(sent, anchors, verb_toks, own)]
     context += [f"where:{p}" for p in frames.places(sent, anchors, verb_toks)]
     context += [f"what:{w}" for w in frames.clause_keys(verb_toks, own)]
-    context += [f"dated:{p}" for p in frames.dated_things(sent, own)]
+    context += [f"dated:{p}" for p in frames.dated_things(sent, own, anchors)]
+    context += frames.parts(noun_tok)
     figure_mood = frames.mood(anchor, own)
     if figure_mood:
         context.append(f"mood:{figure_mood}")

@@ -16,7 +16,8 @@ contradicting each other. The rule, per kind of measure:
 - **Ages** grow with the date: they conflict only when they differ by more than the years between the reports.
 - Figures dated to two different past periods ("the 2004 tsunami", "a fire last November") are different events
   and are not compared at all.
-An article without a date is taken to speak of the same time as the other report (nothing says otherwise).
+Two undated articles are taken to speak of one time; a dated and an undated report of a running tally are not
+compared (a fixed fact is).
 """
 from __future__ import annotations
 
@@ -38,11 +39,12 @@ TALLY_WORDS = {
     "in camps": "camp camps tent tents shelter shelters",
     "arrested": "arrest arrested detained",
     "bodies": "body bodies buried burial graves grave recovered retrieved",
+    "pledged": "pledged pledge pledges donated raised",
 }
 TALLY_OF = {word: tally for tally, words in TALLY_WORDS.items() for word in words.split()}
 # Tallies that can fall without anyone being wrong: the missing are found, camps empty.
 STOCKS = {"missing", "in camps"}
-STILL = {"still", "remain", "remained", "remaining", "now", "live", "living"}
+STILL = {"still", "remain", "remained", "remaining", "live", "living"}
 SAME_DAY_CLOSENESS = 0.02
 RECENT_DAYS = 14  # a day the clause names within this many days before the article is the day of the report
 HISTORICAL_DAYS = 30  # a period ending this long before the article dates a past event, not a report
@@ -93,11 +95,26 @@ def timing(q: Quantity, anchor: date | None) -> Timing:
         end = date.fromisoformat(found[1])
         if anchor is not None and anchor - end > timedelta(days=HISTORICAL_DAYS):
             event = event or found
-        elif anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(days=RECENT_DAYS):
-            report = report or found
+        elif _names_a_day(text) and (anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(
+                days=RECENT_DAYS)):
+            report = report or found  # "on Saturday", "yesterday": the day of the report; a calendar date dates
+            # the event the clause tells of ("collapsed on April 24"), not the count
     if report is None and anchor is not None:
         report = (anchor.isoformat(), anchor.isoformat())
     return Timing(report, event)
+
+
+DAY_WORDS = set(timeref.WEEKDAYS) | {"yesterday", "today", "tonight", "night", "morning", "afternoon", "evening",
+                                     "overnight"}
+
+
+def _names_a_day(text: str) -> bool:
+    return bool(set(text.split()) & DAY_WORDS)
+
+
+def is_estimate(q: Quantity) -> bool:
+    """An estimate ("an estimated 200,000", "the toll is estimated at") is not a count, and counts may fall below it."""
+    return "estimat" in q.hedge.lower() or "estimat" in q.measure.lower() or "verb:estimate" in q.context
 
 
 def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,
@@ -106,15 +123,21 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     time_a, time_b = timing(a, anchor_a), timing(b, anchor_b)
     if time_a.event and time_b.event and not timeref.overlaps(time_a.event, time_b.event):
         return None  # two different past events or periods
+    if bool(time_a.event) != bool(time_b.event):
+        return None  # a past event's figure ("quakes in 1751 and 1770") against the story's own
     if a.kind == "age":
         verdict = _age_relation(a, b, anchor_a, anchor_b)
         return verdict, time_a, time_b
     if agree:
         return "agree", time_a, time_b
-    tally = (tally_of(a.measure) or tally_of(b.measure)) and not (time_a.event or time_b.event)
-    if not tally:
-        return "conflict", time_a, time_b
-    if time_a.report is None or time_b.report is None or timeref.overlaps(time_a.report, time_b.report):
+    tally = tally_of(a.measure) or tally_of(b.measure)
+    if not tally or time_a.event and time_b.event:
+        return "conflict", time_a, time_b  # a fixed fact, or the final toll of one past event told twice
+    if is_estimate(a) != is_estimate(b):
+        return None  # an estimate and a count of the same tally are different numbers by nature
+    if (time_a.report is None) != (time_b.report is None):
+        return None  # a dated and an undated report of a figure that moves: cannot tell
+    if time_a.report is None or timeref.overlaps(time_a.report, time_b.report):
         verdict = _same_day(a, b)
         return (verdict, time_a, time_b) if verdict else None
     first, second = sorted((time_a.report, time_b.report), key=timeref.midpoint)
