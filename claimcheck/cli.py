@@ -104,6 +104,13 @@ def _summarise_ingest(result) -> None:  # noqa: ANN001 - pipeline.IngestResult
         typer.echo(f"  {new} has the same text as {old}: stored once, both names remembered.")
 
 
+def _summarise_compare(result) -> None:  # noqa: ANN001 - pipeline.CompareResult
+    for note in result.notes:
+        typer.echo(note[0].upper() + note[1:] + ".")
+    typer.echo(f"Claims: {result.new_claims} new, {result.embedded} embedded, {result.new_pairs} new pairs, "
+               f"{result.checked_pairs} pairs checked.")
+
+
 # --- the main job -------------------------------------------------------------------------------
 
 
@@ -127,8 +134,7 @@ def report(
         result = pipeline.run_report(database, settings, paths, out, progress=_progress)
     _summarise_ingest(result.ingested)
     compared = result.compared
-    typer.echo(f"Claims: {compared.new_claims} new, {compared.embedded} embedded, {compared.new_pairs} new pairs, "
-               f"{compared.checked_pairs} pairs checked.")
+    _summarise_compare(compared)
     for a, b in compared.copies:
         typer.echo(f"  {a} and {b} are copies of one source.")
     counts = store.counts(database)
@@ -169,8 +175,7 @@ def compare(db: DbOption = None, model: ModelOption = None) -> None:
     settings = _settings(db, model)
     with _user_errors():
         result = pipeline.compare(_open(settings), settings, progress=_progress)
-    typer.echo(f"Claims: {result.new_claims} new, {result.embedded} embedded, {result.new_pairs} new pairs, "
-               f"{result.checked_pairs} pairs checked.")
+    _summarise_compare(result)
 
 
 # --- reading the results --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from . import attribution, pair, quantities
+from . import attribution, checks, pair, quantities
 from .config import Settings
 from .embed import Embedder
 from .ingest import Article, clean_text
@@ -49,11 +49,11 @@ def check_texts(
     for n in range(len(pairs)):
         side_a, side_b = segmented[2 * n], segmented[2 * n + 1]
         similarity = float(vectors[2 * n] @ vectors[2 * n + 1])
-        results.append(_check_one(side_a, side_b, similarity, settings, idf or {}))
+        results.append(_pair_result(side_a, side_b, similarity, settings, idf or {}))
     return results
 
 
-def _check_one(side_a: Segmented, side_b: Segmented, similarity: float, settings: Settings,
+def _pair_result(side_a: Segmented, side_b: Segmented, similarity: float, settings: Settings,
                idf: Mapping[str, float]) -> dict:
     claims_a, claims_b = _whole_text_claims(side_a), _whole_text_claims(side_b)
     terms_a = [t for c in claims_a for t in c.terms]
@@ -64,28 +64,29 @@ def _check_one(side_a: Segmented, side_b: Segmented, similarity: float, settings
     aliases = attribution.AliasTable()
     for seg in (side_a, side_b):
         aliases.merge(seg.aliases)
+    context = checks.Context(aliases)
     flags, agreements = [], []
     for claim_a in claims_a:
         for claim_b in claims_b:
-            for comparison in quantities.compare_claims(claim_a.text, list(claim_a.quantities), claim_b.text,
-                                                        list(claim_b.quantities)):
-                (flags if comparison.verdict == "conflict" else agreements).append({
-                    "kind": comparison.kind, "verdict": comparison.verdict, "value_a": comparison.a.text,
-                    "value_b": comparison.b.text, "about": comparison.about, "reason": comparison.reason,
-                    "confidence": comparison.confidence})
-            speakers = attribution.compare_speakers(claim_a.text, claim_a.attribution, claim_b.text,
-                                                    claim_b.attribution, aliases)
-            if speakers is not None:
-                (flags if speakers.verdict == "conflict" else agreements).append({
-                    "kind": "attribution", "verdict": speakers.verdict, "value_a": speakers.speaker_a,
-                    "value_b": speakers.speaker_b, "about": "who said it", "reason": speakers.reason,
-                    "confidence": speakers.confidence})
+            for outcome in checks.compare(_facts(claim_a), _facts(claim_b), context):
+                (flags if outcome.verdict == "conflict" else agreements).append(_outcome_json(outcome))
     return {
         "similarity": round(similarity, 4), "lexical": round(lexical, 4), "score": round(score, 4),
         "paired": score >= settings.pair_threshold, "same_claim": score >= settings.same_claim_threshold,
         "flags": flags, "agreements": agreements,
         "a": _side(side_a, claims_a), "b": _side(side_b, claims_b),
     }
+
+
+def _facts(claim: Claim) -> checks.Side:
+    return checks.Side(claim.text, claim.quantities, claim.attribution)
+
+
+def _outcome_json(outcome: checks.Outcome) -> dict:
+    data = asdict(outcome)
+    data["shared"] = list(outcome.shared)
+    data["measure"] = outcome.measure or outcome.about
+    return data
 
 
 def _side(segmented: Segmented, claims: list[Claim]) -> dict:

@@ -52,7 +52,7 @@ def gather(db: Database, same_claim_threshold: float = Settings.same_claim_thres
     models = store.embedding_models(db)
     return ReportData(
         articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
-        pairs=store.pairs(db, "pairs.score >= ?", [same_claim_threshold]), copies=copies,  # type: ignore[arg-type]
+        pairs=store.pairs(db, min_score=same_claim_threshold), copies=copies,  # type: ignore[arg-type]
         model=", ".join(name for name, _ in models) or None, same_claim_threshold=same_claim_threshold,
     )
 

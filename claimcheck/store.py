@@ -145,6 +145,25 @@ def m002_flag_relation(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_versions(db: Database) -> None:
+    """Facts and findings carry the version of the code that made them, so an upgrade recomputes what is stale."""
+    _execute_script(
+        db,
+        """
+        -- the extractor version of an article's claims' facts; NULL: extracted before versions were stored
+        ALTER TABLE articles ADD COLUMN facts_version TEXT;
+        -- {check name: version} of the checks that examined the pair; supersedes `checked`
+        ALTER TABLE pairs ADD COLUMN checked_by TEXT NOT NULL DEFAULT '{}';
+        UPDATE pairs SET checked_by = '{"numeric": "0", "attribution": "0"}' WHERE checked = 1;
+        ALTER TABLE flags ADD COLUMN check_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE agreements ADD COLUMN check_name TEXT NOT NULL DEFAULT '';
+        UPDATE flags SET check_name = CASE kind WHEN 'attribution' THEN 'attribution' ELSE 'numeric' END;
+        UPDATE agreements SET check_name = CASE kind WHEN 'attribution' THEN 'attribution' ELSE 'numeric' END;
+        """,
+    )
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
@@ -186,7 +205,7 @@ def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
                 schema.apply(db)
     except sqlite3.DatabaseError as error:
         if "locked" in str(error) or "busy" in str(error):
-            raise DatabaseError(f"{path} stayed locked by another claimcheck for over a minute; try again") from None
+            raise DatabaseError(f"{path} stayed locked by another claimcheck for over a minute; try again ({error})") from None
         raise DatabaseError(f"{path} is not a usable claimcheck database ({error})") from None
     return db
 
@@ -267,11 +286,16 @@ def remember_source(db: Database, path: str, name: str, article_id: int) -> None
 def insert_article(db: Database, row: dict[str, Any], claims: list[dict[str, Any]]) -> int:
     """Insert one article with its claims and their terms; returns the article id."""
     cursor = db.execute(
-        "INSERT INTO articles (name, content_hash, title, outlet, url, published, text, aliases, ingested_at)"
-        " VALUES (:name, :content_hash, :title, :outlet, :url, :published, :text, :aliases, :ingested_at)",
-        {**row, "ingested_at": now()},
+        "INSERT INTO articles (name, content_hash, title, outlet, url, published, text, aliases, facts_version,"
+        " ingested_at) VALUES (:name, :content_hash, :title, :outlet, :url, :published, :text, :aliases,"
+        " :facts_version, :ingested_at)",
+        {"facts_version": None, **row, "ingested_at": now()},
     )
-    article_id = cursor.lastrowid
+    _insert_claims(db, cursor.lastrowid, claims)
+    return cursor.lastrowid
+
+
+def _insert_claims(db: Database, article_id: int, claims: list[dict[str, Any]]) -> None:
     for claim in claims:
         cursor = db.execute(
             'INSERT INTO claims (article_id, idx, start, "end", line, text, text_hash, terms, quantities,'
@@ -286,7 +310,40 @@ def insert_article(db: Database, row: dict[str, Any], claims: list[dict[str, Any
             "INSERT OR IGNORE INTO claim_terms (claim_id, term) VALUES (?, ?)",
             [(cursor.lastrowid, term) for term in set(claim["terms"])],
         )
-    return article_id
+
+
+def articles_with_facts_not_from(db: Database, version: str) -> list[dict]:
+    """Articles (with their text) whose claims' facts another extractor version made, in id order."""
+    return _all(db, "SELECT * FROM articles WHERE facts_version IS NOT ? ORDER BY id", [version])
+
+
+def set_article_facts(db: Database, article_id: int, aliases: str, version: str) -> None:
+    db.execute("UPDATE articles SET aliases = ?, facts_version = ? WHERE id = ?", [aliases, version, article_id])
+
+
+def claims_of_article(db: Database, article_id: int) -> list[dict]:
+    """An article's claims as stored (facts as JSON text), in text order."""
+    return _all(db, "SELECT * FROM claims WHERE article_id = ? ORDER BY idx", [article_id])
+
+
+def update_claim_facts(db: Database, claim_id: int, facts: dict[str, Any]) -> None:
+    """New facts (JSON text, as stored) for one claim; its terms index follows."""
+    db.execute("UPDATE claims SET terms = ?, quantities = ?, attribution = ?, speaker = ? WHERE id = ?",
+               [facts["terms"], facts["quantities"], facts["attribution"], facts["speaker"], claim_id])
+    db.execute("DELETE FROM claim_terms WHERE claim_id = ?", [claim_id])
+    db.conn.executemany("INSERT OR IGNORE INTO claim_terms (claim_id, term) VALUES (?, ?)",
+                        [(claim_id, term) for term in set(json.loads(facts["terms"]))])
+
+
+def replace_claims(db: Database, article_id: int, claims: list[dict[str, Any]]) -> None:
+    """Replace an article's claims (their pairs and findings go with them) and send it back to pairing."""
+    db.execute("DELETE FROM claims WHERE article_id = ?", [article_id])
+    _insert_claims(db, article_id, claims)
+    mark_unpaired(db, [article_id])
+
+
+def mark_unpaired(db: Database, article_ids: Iterable[int]) -> None:
+    db.conn.executemany("UPDATE articles SET paired_at = NULL WHERE id = ?", [(i,) for i in article_ids])
 
 
 def delete_article(db: Database, article_id: int) -> None:
@@ -299,7 +356,7 @@ def articles(db: Database) -> list[dict]:
     return _all(
         db,
         "SELECT articles.id, articles.name, articles.content_hash, articles.title, articles.outlet, articles.url,"
-        " articles.published, articles.ingested_at, articles.paired_at,"
+        " articles.published, articles.ingested_at, articles.paired_at, articles.facts_version,"
         " (SELECT count(*) FROM claims WHERE article_id = articles.id) AS n_claims,"
         " (SELECT group_concat(name, ', ') FROM sources WHERE article_id = articles.id) AS names"
         " FROM articles ORDER BY id",
@@ -462,19 +519,42 @@ def insert_pairs(db: Database, rows: list[tuple[int, int, float, float, float]])
     )
 
 
-def pairs(db: Database, where: str = "1", params: Iterable[Any] = ()) -> list[dict]:
-    """Pairs with both claims and their articles, best first."""
-    return _all(
-        db,
-        "SELECT pairs.*, ca.text AS text_a, cb.text AS text_b, ca.article_id AS article_id_a,"
-        " cb.article_id AS article_id_b, aa.name AS article_a, ab.name AS article_b, ca.line AS line_a, cb.line AS line_b,"
-        " ca.quantities AS quantities_a, cb.quantities AS quantities_b,"
-        " ca.attribution AS attribution_a, cb.attribution AS attribution_b"
-        " FROM pairs JOIN claims ca ON ca.id = pairs.claim_a JOIN claims cb ON cb.id = pairs.claim_b"
-        " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
-        f" WHERE {where} ORDER BY pairs.score DESC",
-        list(params),
-    )
+_PAIR_SELECT = (
+    "SELECT pairs.*, ca.text AS text_a, cb.text AS text_b, ca.article_id AS article_id_a,"
+    " cb.article_id AS article_id_b, aa.name AS article_a, ab.name AS article_b, ca.line AS line_a, cb.line AS line_b,"
+    " ca.quantities AS quantities_a, cb.quantities AS quantities_b,"
+    " ca.attribution AS attribution_a, cb.attribution AS attribution_b"
+    " FROM pairs JOIN claims ca ON ca.id = pairs.claim_a JOIN claims cb ON cb.id = pairs.claim_b"
+    " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
+)
+
+
+def pairs(db: Database, min_score: float | None = None) -> list[dict]:
+    """Pairs with both claims and their articles, best first; only those scoring at least `min_score` if given."""
+    if min_score is None:
+        return _all(db, f"{_PAIR_SELECT} ORDER BY pairs.score DESC")
+    return _all(db, f"{_PAIR_SELECT} WHERE pairs.score >= ? ORDER BY pairs.score DESC", [min_score])
+
+
+def pairs_by_id(db: Database, pair_ids: list[int]) -> list[dict]:
+    """The pairs (as `pairs` returns them) with these ids, in id order."""
+    rows: list[dict] = []
+    for chunk in _chunks(pair_ids, 500):
+        rows += _all(db, f"{_PAIR_SELECT} WHERE pairs.id IN ({','.join('?' * len(chunk))})", chunk)
+    return sorted(rows, key=lambda row: row["id"])
+
+
+def pairs_of_articles(db: Database, article_ids: list[int]) -> list[dict]:
+    """Every pair with a claim in one of these articles, each once."""
+    rows: dict[int, dict] = {}
+    for chunk in _chunks(article_ids, 400):
+        marks = ",".join("?" * len(chunk))
+        # Through the claims' ids so that SQLite uses the pairs' indexes instead of scanning every pair.
+        new_claims = f"(SELECT id FROM claims WHERE article_id IN ({marks}))"
+        for row in _all(db, f"{_PAIR_SELECT} WHERE pairs.claim_a IN {new_claims} OR pairs.claim_b IN {new_claims}",
+                        chunk * 2):
+            rows[row["id"]] = row
+    return list(rows.values())
 
 
 def copy_links(db: Database) -> set[tuple[int, int]]:
@@ -488,22 +568,61 @@ def save_copy_link(db: Database, a: int, b: int, shared: float) -> None:
     )
 
 
-def uncheck_pairs_between(db: Database, a: int, b: int) -> None:
-    """Send every pair between two articles back to the checks (their relation changed)."""
+def forget_checks_between(db: Database, a: int, b: int) -> None:
+    """Send every pair between two articles back to every check (their relation changed)."""
     db.execute(
-        "UPDATE pairs SET checked = 0 WHERE id IN (SELECT pairs.id FROM pairs"
+        "UPDATE pairs SET checked_by = '{}' WHERE id IN (SELECT pairs.id FROM pairs"
         " JOIN claims ca ON ca.id = claim_a JOIN claims cb ON cb.id = claim_b"
         " WHERE (ca.article_id = ? AND cb.article_id = ?) OR (ca.article_id = ? AND cb.article_id = ?))",
         [a, b, b, a],
     )
 
 
+# A claim holds a fact when (SQL written by this package, one entry per fact column of claims):
+_HAS_FACT = {"quantities": "quantities != '[]'", "attribution": "attribution IS NOT NULL"}
+
+
+def forget_check(db: Database, check: str, facts: Iterable[str]) -> None:
+    """Send back to a check every pair whose two claims both hold these facts (what it reads changed)."""
+    has = " AND ".join(["1", *(_HAS_FACT[fact] for fact in facts)])
+    db.execute(
+        f"UPDATE pairs SET checked_by = json_remove(checked_by, ?) WHERE claim_a IN (SELECT id FROM claims WHERE {has})"
+        f" AND claim_b IN (SELECT id FROM claims WHERE {has})",
+        [_json_key(check)],
+    )
+
+
+def forget_checks_of_claims(db: Database, claim_ids: list[int], checks: Iterable[str]) -> None:
+    """Send back to these checks every pair with one of these claims (their facts changed)."""
+    keys = [_json_key(check) for check in checks]
+    if not keys:
+        return
+    remove = "json_remove(checked_by" + ", ?" * len(keys) + ")"
+    for chunk in _chunks(claim_ids, 400):
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"UPDATE pairs SET checked_by = {remove} WHERE claim_a IN ({marks}) OR claim_b IN ({marks})",
+                   [*keys, *chunk, *chunk])
+
+
+def stale_pairs(db: Database, check: str, version: str) -> list[tuple[int, str | None]]:
+    """(pair id, the version that last checked it or None) of the pairs this version of a check has not examined."""
+    rows = db.execute("SELECT id, json_extract(checked_by, ?) FROM pairs"
+                      " WHERE coalesce(json_extract(checked_by, ?), '') != ? ORDER BY id",
+                      [_json_key(check), _json_key(check), version])
+    return [(row[0], None if row[1] is None else str(row[1])) for row in rows]
+
+
+def _json_key(check: str) -> str:
+    return "$." + json.dumps(check)
+
+
 def all_aliases(db: Database) -> list[str]:
     return [row[0] for row in db.execute("SELECT aliases FROM articles ORDER BY id")]
 
 
-def replace_findings(db: Database, pair_ids: list[int], flags: list[dict], agreements: list[dict]) -> None:
-    """Store the checks' results for these pairs, replacing what earlier runs found for them.
+def save_check_results(db: Database, check: str, version: str, pair_ids: list[int], flags: list[dict],
+                       agreements: list[dict]) -> None:
+    """Store one check's results for these pairs, replacing what it found for them before; stamp its version.
 
     Findings of a pair that another process deleted meanwhile are dropped with it.
     """
@@ -512,9 +631,10 @@ def replace_findings(db: Database, pair_ids: list[int], flags: list[dict], agree
     agreements = [row for row in agreements if row["pair_id"] in alive]
     for chunk in _chunks(pair_ids, 500):
         marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM flags WHERE pair_id IN ({marks})", chunk)
-        db.execute(f"DELETE FROM agreements WHERE pair_id IN ({marks})", chunk)
-        db.execute(f"UPDATE pairs SET checked = 1 WHERE id IN ({marks})", chunk)
+        db.execute(f"DELETE FROM flags WHERE check_name = ? AND pair_id IN ({marks})", [check, *chunk])
+        db.execute(f"DELETE FROM agreements WHERE check_name = ? AND pair_id IN ({marks})", [check, *chunk])
+        db.execute(f"UPDATE pairs SET checked = 1, checked_by = json_set(checked_by, ?, ?) WHERE id IN ({marks})",
+                   [_json_key(check), version, *chunk])
     if flags:
         db["flags"].insert_all(flags, replace=True)
     if agreements:

@@ -4,6 +4,7 @@ import dataclasses
 import json
 
 from claimcheck import checks, quantities
+from claimcheck.quantity_check import QuantityCheck
 from claimcheck.attribution import AliasTable
 
 Q = quantities.Quantity
@@ -31,7 +32,7 @@ def test_relation_times_and_sources_of_a_comparison_are_copied_onto_the_finding(
 
     monkeypatch.setattr(quantities, "compare_claims", lambda *args: [
         Dated(A, B, "conflict", "numeric", 0.9, "3,000 vs 5,000", "migrants in Calais")])
-    [finding] = checks.check_pair(_pair("x", [A], "y", [B]), AliasTable(), copies=False)
+    [finding] = checks.check_pair(_pair("x", [A], "y", [B]), QuantityCheck(), checks.Context(AliasTable()), copies=False)
     assert (finding.relation, finding.measure, finding.time_a, finding.time_b, finding.source_a, finding.source_b) == (
         "update", "migrants camped in Calais", "2015-07", "2015-08", "the Home Office", None)
     assert checks.flag_row(finding)["relation"] == "update"
@@ -40,8 +41,8 @@ def test_relation_times_and_sources_of_a_comparison_are_copied_onto_the_finding(
 def test_a_comparison_without_those_fields_gives_a_conflict_measured_by_its_about(monkeypatch):
     plain = quantities.QuantityComparison(A, B, "conflict", "numeric", 0.9, "3,000 vs 5,000", "migrants in Calais")
     monkeypatch.setattr(quantities, "compare_claims", lambda *args: [plain])
-    [finding] = checks.check_pair(_pair("x", [A], "y", [B]), AliasTable(), copies=False)
+    [finding] = checks.check_pair(_pair("x", [A], "y", [B]), QuantityCheck(), checks.Context(AliasTable()), copies=False)
     assert (finding.relation, finding.measure, finding.time_a, finding.source_b) == (
         "conflict", "migrants in Calais", None, None)
-    [revision] = checks.check_pair(_pair("x", [A], "y", [B]), AliasTable(), copies=True)
+    [revision] = checks.check_pair(_pair("x", [A], "y", [B]), QuantityCheck(), checks.Context(AliasTable()), copies=True)
     assert (revision.verdict, revision.relation) == ("revision", "revision")
