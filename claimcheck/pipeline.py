@@ -9,7 +9,6 @@ loads neither spaCy nor the embedding model.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field

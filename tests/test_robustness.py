@@ -228,7 +228,7 @@ ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks"
 
 def test_sql_is_parameterised_and_nothing_is_unpickled_or_fetched():
     """Only fragments written by the package are formatted into SQL; no pickle, remote code or download."""
-    for module in sorted((ROOT / "claimcheck").glob("*.py")):
+    for module in sorted((ROOT / "claimcheck").rglob("*.py")):
         source = module.read_text()
         for node in ast.walk(ast.parse(source)):
             name = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else ""
