@@ -6,13 +6,16 @@ it uses the same segmentation, quantities, attribution, hybrid score and checks 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 from . import attribution, checks, pair, quantities
 from .config import Settings
 from .embed import Embedder
-from .ingest import Article, clean_text
+from .errors import InputError
+from .ingest import Article, clean_text, read_text
 from .segment import Claim, Segmented, segment
 
 # Without a corpus to count document frequencies, every content word weighs like a
@@ -38,10 +41,13 @@ def _whole_text_claims(segmented: Segmented) -> list[Claim]:
 
 
 def check_texts(
-    pairs: Sequence[tuple[str, str]], settings: Settings, embedder: Embedder,
+    pairs: Sequence[tuple[str, str]], settings: Settings, embedder: Embedder | None = None,
     idf: Mapping[str, float] | None = None,
 ) -> list[dict]:
     """For each (a, b): similarity, whether claimcheck would pair them, each side's facts, and any flags."""
+    from .embed import load_embedder
+
+    embedder = embedder or load_embedder(settings.model, settings.batch_size)
     texts = [text for pair_ in pairs for text in pair_]
     segmented = _segment_texts(texts)
     vectors = embedder.embed_batch([seg.article.text for seg in segmented])
@@ -104,6 +110,34 @@ def _quantity_json(quantity: quantities.Quantity, offset: int) -> dict:
     return {"text": data["text"], "start": quantity.start + offset, "end": quantity.end + offset,
             "kind": data["kind"], "value": data["value"], "low": data["low"], "high": data["high"],
             "unit": data["unit"], "noun": data["noun"], "hedge": data.get("hedge", "")}
+
+
+def read_pairs(path: Path) -> list[dict]:
+    """The records of a JSONL file of {"a": ..., "b": ...} pairs (other fields kept), blank lines skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {path}: {error}") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path} line {number} is not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("a"), str) or not isinstance(record.get("b"), str):
+            raise InputError(f'{path} line {number} needs "a" and "b" strings')
+        records.append(record)
+    return records
+
+
+def extract_source(source: str, max_bytes: int) -> dict:
+    """`extract` of a file (read with ingest's size and binary-file checks) or, if no such file, of the text itself."""
+    path = Path(source)
+    if len(source) < 4096 and "\n" not in source and path.is_file():
+        return extract(read_text(path, max_bytes))
+    return extract(source)
 
 
 def extract(text: str) -> dict:

@@ -144,7 +144,7 @@ def _store_segmented(db: Database, segmented, result: IngestResult) -> None:  # 
 
 
 def _drop_if_orphaned(db: Database, article_id: int) -> None:
-    if not db.execute("SELECT 1 FROM sources WHERE article_id = ?", [article_id]).fetchone():
+    if not store.has_sources(db, article_id):
         store.delete_article(db, article_id)
 
 
@@ -242,7 +242,7 @@ class Snapshot:
 def snapshot(db: Database, model: str, new_articles: Sequence[int]) -> Snapshot:
     """The claims to pair now (those of `new_articles`) without loading every vector of the corpus."""
     known_ids = store.embedded_claim_ids(db, model)
-    ids, vectors = store.claim_vectors(db, model, "claims.article_id IN (SELECT id FROM articles WHERE paired_at IS NULL)")
+    ids, vectors = store.claim_vectors(db, model, unpaired_only=True)
     # Articles that arrived after `new_articles` was read wait for the next pass.
     wanted = set(new_articles)
     article_of = _articles_of(db, ids.tolist())

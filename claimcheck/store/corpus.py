@@ -110,6 +110,16 @@ def mark_unpaired(db: Database, article_ids: Iterable[int]) -> None:
     db.conn.executemany("UPDATE articles SET paired_at = NULL WHERE id = ?", [(i,) for i in article_ids])
 
 
+def has_sources(db: Database, article_id: int) -> bool:
+    """Whether any file name still points at this article."""
+    return db.execute("SELECT 1 FROM sources WHERE article_id = ?", [article_id]).fetchone() is not None
+
+
+def source_paths(db: Database) -> dict[int, str]:
+    """Each article's first path (alphabetically) among those it was read from."""
+    return {row[0]: row[1] for row in db.execute("SELECT article_id, min(path) FROM sources GROUP BY article_id")}
+
+
 def delete_article(db: Database, article_id: int) -> None:
     """Remove an article; its claims, pairs, flags and agreements go with it (reviews stay)."""
     db.execute("DELETE FROM articles WHERE id = ?", [article_id])
@@ -127,13 +137,23 @@ def articles(db: Database) -> list[dict]:
     )
 
 
-def claims(db: Database, where: str = "1", params: Iterable[Any] = ()) -> list[dict]:
-    """Claims joined with their article's name, filtered by a WHERE clause written by this package."""
+_CLAIM_SELECT = ("SELECT claims.*, articles.name AS article, articles.outlet AS outlet FROM claims"
+                 " JOIN articles ON articles.id = claims.article_id")
+
+
+def claims(db: Database) -> list[dict]:
+    """Every claim joined with its article's name and outlet, in id order."""
+    return _all(db, f"{_CLAIM_SELECT} ORDER BY claims.id")
+
+
+def claim_in_context(db: Database, claim_id: int, around: int = 1) -> list[dict]:
+    """A claim (as `claims` returns it) with the `around` claims before and after it in its article."""
     return _all(
         db,
-        "SELECT claims.*, articles.name AS article, articles.outlet AS outlet FROM claims"
-        f" JOIN articles ON articles.id = claims.article_id WHERE {where} ORDER BY claims.id",
-        list(params),
+        f"{_CLAIM_SELECT} WHERE claims.article_id = (SELECT article_id FROM claims WHERE id = ?) AND claims.idx"
+        " BETWEEN (SELECT idx FROM claims WHERE id = ?) - ? AND (SELECT idx FROM claims WHERE id = ?) + ?"
+        " ORDER BY claims.idx",
+        [claim_id, claim_id, around, claim_id, around],
     )
 
 
@@ -141,7 +161,7 @@ def claims_by_id(db: Database, claim_ids: list[int]) -> list[dict]:
     """Claims (as `claims` returns them) for any number of ids."""
     rows: list[dict] = []
     for chunk in _chunks(claim_ids, 500):
-        rows += claims(db, f"claims.id IN ({','.join('?' * len(chunk))})", chunk)
+        rows += _all(db, f"{_CLAIM_SELECT} WHERE claims.id IN ({','.join('?' * len(chunk))}) ORDER BY claims.id", chunk)
     return rows
 
 
@@ -196,8 +216,11 @@ def save_embeddings(db: Database, model: str, hashes: list[str], vectors: np.nda
     )
 
 
-def claim_vectors(db: Database, model: str, where: str = "1", params: Iterable[Any] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """(claim ids, float32 matrix) for claims that have a vector for this model, filled straight from the cursor."""
+def claim_vectors(db: Database, model: str, unpaired_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(claim ids, float32 matrix) for claims with a vector for this model (only those of articles not yet paired
+    if `unpaired_only`), filled straight from the cursor."""
+    where = "claims.article_id IN (SELECT id FROM articles WHERE paired_at IS NULL)" if unpaired_only else "1"
+    params: list[Any] = []
     # CROSS JOIN: claims drive the loop, so a WHERE on claims is applied before any embedding is read.
     from_where = (" FROM claims CROSS JOIN embeddings ON embeddings.text_hash = claims.text_hash"
                   f" AND embeddings.model = ? WHERE {where}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -61,6 +60,11 @@ def pairs_of_articles(db: Database, article_ids: list[int]) -> list[dict]:
                         chunk * 2):
             rows[row["id"]] = row
     return list(rows.values())
+
+
+def copy_link_shares(db: Database) -> list[tuple[int, int, float]]:
+    """(article a, article b, share of claims shared) of every pair of copies."""
+    return [tuple(row) for row in db.execute("SELECT article_a, article_b, shared FROM article_links")]
 
 
 def copy_links(db: Database) -> set[tuple[int, int]]:
@@ -158,9 +162,40 @@ FLAG_SELECT = (
 )
 
 
-def flags(db: Database, where: str = "1", params: Iterable[Any] = ()) -> list[dict]:
-    """Flags with their review status and both claims, most confident first."""
-    return _all(db, f"{FLAG_SELECT} WHERE {where} ORDER BY flags.confidence DESC, flags.id", list(params))
+def flags(db: Database, *, kind: str | None = None, status: str | None = None, relation: str | None = None,
+          article: str | None = None, min_confidence: float = 0.0, revisions: bool = True,
+          id_prefix: str | None = None) -> list[dict]:
+    """Flags with their review status and both claims, most confident first, filtered by whichever is given.
+
+    `article` matches part of either article's name; `revisions=False` leaves out differences between copies
+    (unless `relation` names what is wanted); `id_prefix` matches the start of the id.
+    """
+    where, params = ["flags.confidence >= ?"], [min_confidence]
+    if relation is not None:
+        where.append("flags.relation = ?")
+        params.append(relation)
+    elif not revisions:
+        where.append("flags.verdict = 'conflict'")
+    for column, value in (("flags.kind", kind), ("coalesce(reviews.decision, 'open')", status)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if article is not None:
+        where.append("(aa.name LIKE ? OR ab.name LIKE ?)")
+        params += [f"%{article}%"] * 2
+    if id_prefix is not None:
+        where.append("flags.id LIKE ?")
+        params.append(f"{id_prefix}%")
+    sql = f"{FLAG_SELECT} WHERE {' AND '.join(where)} ORDER BY flags.confidence DESC, flags.id"
+    return _all(db, sql, params)
+
+
+def conflicts_per_article(db: Database) -> dict[int, int]:
+    """How many conflicts (revisions aside) each article takes part in."""
+    rows = db.execute("SELECT article_id, count(*) FROM (SELECT ca.article_id FROM flags JOIN claims ca ON ca.id ="
+                      " flags.claim_a WHERE verdict = 'conflict' UNION ALL SELECT cb.article_id FROM flags JOIN claims"
+                      " cb ON cb.id = flags.claim_b WHERE verdict = 'conflict') GROUP BY article_id")
+    return dict(rows.fetchall())
 
 
 def agreements(db: Database) -> list[dict]:
