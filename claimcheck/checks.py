@@ -52,7 +52,7 @@ class Outcome:
     """One check's verdict on two claims: a disagreement or an agreement, with what it is about."""
 
     kind: str  # numeric | date | attribution | a new check's own kind
-    verdict: str  # conflict | agree
+    verdict: str  # conflict | update (the same measure at two times) | agree; revision is set for copies
     value_a: str
     value_b: str
     about: str
@@ -158,7 +158,7 @@ def _finding(pair: dict, check: str, outcome: Outcome, copies: bool) -> Finding:
     values = {f.name: getattr(outcome, f.name) for f in fields(Outcome)}
     values["measure"] = outcome.measure or outcome.about
     # A difference between two copies of one source is an edit, not two outlets disagreeing.
-    if outcome.verdict == "conflict" and copies:
+    if outcome.verdict != "agree" and copies:
         values["verdict"] = values["relation"] = "revision"
     return Finding(
         **values, check=check,

@@ -3,7 +3,7 @@
 import dataclasses
 import json
 
-from claimcheck import checks, quantities
+from claimcheck import checks, measures, quantities
 from claimcheck.quantity_check import QuantityCheck
 from claimcheck.attribution import AliasTable
 
@@ -22,7 +22,7 @@ B = Q("5,000", 10, 15, "count", 5000, 5000, 5000, "", "migrant")
 
 def test_relation_times_and_sources_of_a_comparison_are_copied_onto_the_finding(monkeypatch):
     @dataclasses.dataclass(frozen=True)
-    class Dated(quantities.QuantityComparison):
+    class Dated(measures.QuantityComparison):
         relation: str = "update"
         measure: str = "migrants camped in Calais"
         time_a: str = "2015-07"
@@ -30,7 +30,7 @@ def test_relation_times_and_sources_of_a_comparison_are_copied_onto_the_finding(
         source_a: str = "the Home Office"
         source_b: str | None = None
 
-    monkeypatch.setattr(quantities, "compare_claims", lambda *args: [
+    monkeypatch.setattr(measures, "compare_claims", lambda *args: [
         Dated(A, B, "conflict", "numeric", 0.9, "3,000 vs 5,000", "migrants in Calais")])
     [finding] = checks.check_pair(_pair("x", [A], "y", [B]), QuantityCheck(), checks.Context(AliasTable()), copies=False)
     assert (finding.relation, finding.measure, finding.time_a, finding.time_b, finding.source_a, finding.source_b) == (
@@ -39,8 +39,8 @@ def test_relation_times_and_sources_of_a_comparison_are_copied_onto_the_finding(
 
 
 def test_a_comparison_without_those_fields_gives_a_conflict_measured_by_its_about(monkeypatch):
-    plain = quantities.QuantityComparison(A, B, "conflict", "numeric", 0.9, "3,000 vs 5,000", "migrants in Calais")
-    monkeypatch.setattr(quantities, "compare_claims", lambda *args: [plain])
+    plain = measures.QuantityComparison(A, B, "conflict", "numeric", 0.9, "3,000 vs 5,000", "migrants in Calais")
+    monkeypatch.setattr(measures, "compare_claims", lambda *args: [plain])
     [finding] = checks.check_pair(_pair("x", [A], "y", [B]), QuantityCheck(), checks.Context(AliasTable()), copies=False)
     assert (finding.relation, finding.measure, finding.time_a, finding.source_b) == (
         "conflict", "migrants in Calais", None, None)

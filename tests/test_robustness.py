@@ -206,8 +206,8 @@ def test_sql_and_markup_in_articles_are_stored_verbatim_and_rendered_inert(db, s
     title = "x'); DROP TABLE claims; --"
     (tmp_path / "evil.md").write_text(
         f'---\ntitle: "{title}"\noutlet: "<script>alert(1)</script>"\n---\n'
-        "Robert'); DROP TABLE articles; -- Officials said that 3,000 migrants reached the port of Dover on Monday"
-        " night <!-- hidden --> [see](javascript:x).\n"
+        "Robert'); DROP TABLE articles; -- Officials said: “3,000 migrants reached the port of Dover on Monday"
+        " night” <!-- hidden --> [see](javascript:x).\n"
     )
     evil_name = tmp_path / "a name) with <b>.txt"
     evil_name.write_text("# Forged: officials said that 5,000 migrants reached the port of Dover on Monday | x |.")

@@ -175,7 +175,7 @@ def flags(db: Database, *, kind: str | None = None, status: str | None = None, r
         where.append("flags.relation = ?")
         params.append(relation)
     elif not revisions:
-        where.append("flags.verdict = 'conflict'")
+        where.append("flags.verdict != 'revision'")
     for column, value in (("flags.kind", kind), ("coalesce(reviews.decision, 'open')", status)):
         if value is not None:
             where.append(f"{column} = ?")
@@ -191,10 +191,10 @@ def flags(db: Database, *, kind: str | None = None, status: str | None = None, r
 
 
 def conflicts_per_article(db: Database) -> dict[int, int]:
-    """How many conflicts (revisions aside) each article takes part in."""
+    """How many flags (revisions between copies aside) each article takes part in."""
     rows = db.execute("SELECT article_id, count(*) FROM (SELECT ca.article_id FROM flags JOIN claims ca ON ca.id ="
-                      " flags.claim_a WHERE verdict = 'conflict' UNION ALL SELECT cb.article_id FROM flags JOIN claims"
-                      " cb ON cb.id = flags.claim_b WHERE verdict = 'conflict') GROUP BY article_id")
+                      " flags.claim_a WHERE verdict != 'revision' UNION ALL SELECT cb.article_id FROM flags JOIN claims"
+                      " cb ON cb.id = flags.claim_b WHERE verdict != 'revision') GROUP BY article_id")
     return dict(rows.fetchall())
 
 
