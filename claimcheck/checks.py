@@ -56,8 +56,8 @@ class Outcome:
     value_a: str
     value_b: str
     about: str
-    confidence: float
     reason: str
+    confidence: float
     norm_a: str | None = None
     norm_b: str | None = None
     shared: tuple[str, ...] = ()

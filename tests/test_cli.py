@@ -185,23 +185,25 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     assert result.exit_code == 1 and "is not a usable claimcheck database" in result.output
 
 
+def _write_sql(path, sql: str) -> None:
+    """One statement written into a SQLite file behind claimcheck's back."""
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
 def test_a_database_from_a_newer_claimcheck_is_refused(tmp_path):
     path = tmp_path / "new.db"
     store.open_db(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('claimcheck', 'm999_future', 'x')")
-    conn.commit()
-    conn.close()
+    _write_sql(path, "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('claimcheck', 'm999_future', 'x')")
     result = invoke("stats", "--db", str(path))
     assert result.exit_code == 1 and "written by a newer claimcheck" in result.output
 
 
 def test_another_apps_sqlite_file_is_refused(tmp_path):
     path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE recipes (name TEXT)")
-    conn.commit()
-    conn.close()
+    _write_sql(path, "CREATE TABLE recipes (name TEXT)")
     result = invoke("stats", "--db", str(path))
     assert result.exit_code == 1 and "not made by claimcheck" in result.output
 
