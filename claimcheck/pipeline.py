@@ -224,9 +224,7 @@ def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: st
     if store.get_meta(db, "pairing") == state:
         return
     with store.transaction(db):
-        db.execute("DELETE FROM pairs")
-        db.execute("DELETE FROM article_links")
-        db.execute("UPDATE articles SET paired_at = NULL")
+        store.forget_pairing(db)
         store.set_meta(db, "pairing", state)
 
 

@@ -62,6 +62,13 @@ def pairs_of_articles(db: Database, article_ids: list[int]) -> list[dict]:
     return list(rows.values())
 
 
+def forget_pairing(db: Database) -> None:
+    """Drop every pair and copy link and send every article back to pairing (the pairing settings changed)."""
+    db.execute("DELETE FROM pairs")
+    db.execute("DELETE FROM article_links")
+    db.execute("UPDATE articles SET paired_at = NULL")
+
+
 def copy_link_shares(db: Database) -> list[tuple[int, int, float]]:
     """(article a, article b, share of claims shared) of every pair of copies."""
     return [tuple(row) for row in db.execute("SELECT article_a, article_b, shared FROM article_links")]
