@@ -21,6 +21,7 @@ from typing import Protocol
 
 from .attribution import AliasTable, Attribution
 from .ingest import text_hash
+from .measures import NO_SETTING, Setting
 from .quantities import Quantity
 
 # The modules of the built-in checks; each registers its check when imported.
@@ -42,9 +43,11 @@ class Side:
 
 @dataclass(frozen=True)
 class Context:
-    """What a check may know beyond the two claims: the aliases learnt from their articles."""
+    """What a check may know beyond the two claims: the aliases learnt from their articles and, in a corpus,
+    the pair's measures.Setting (when each article was written, how alike two measure phrases are)."""
 
     aliases: AliasTable
+    setting: Setting = NO_SETTING
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from . import checks, store
+from . import checks, measure_pairs, store
 from .attribution import AliasTable
 
 # Concurrent writers may each make the other check again; past this many tries the pairs wait for the next run.
@@ -36,8 +36,11 @@ def corpus_aliases(db: Database) -> AliasTable:
     return table
 
 
-def run_checks(db: Database) -> CheckRun:
-    """Run every registered check on the pairs it has not examined at its version; store flags and agreements."""
+def run_checks(db: Database, model: str) -> CheckRun:
+    """Run every registered check on the pairs it has not examined at its version; store flags and agreements.
+
+    `model` embedded the measure phrases whose similarity the numeric check weighs.
+    """
     registry = checks.registered()
     for _ in range(ATTEMPTS):
         aliases = corpus_aliases(db)
@@ -54,8 +57,8 @@ def run_checks(db: Database) -> CheckRun:
             return CheckRun()
         rows = store.pairs_by_id(db, pair_ids)
         copies = store.copy_links(db)
-        context = checks.Context(aliases)
-        results = [(check, *_results(check, rows, {p for p, _ in stale[check.name]}, context, copies))
+        contexts = _contexts(db, model, rows, aliases)
+        results = [(check, *_results(check, rows, {p for p, _ in stale[check.name]}, contexts, copies))
                    for check in registry]
         with store.transaction(db):
             if store.get_meta(db, "aliases") != digest or store.copy_links(db) != copies:
@@ -66,7 +69,14 @@ def run_checks(db: Database) -> CheckRun:
     return CheckRun()
 
 
-def _results(check: checks.Check, rows: list[dict], stale: set[int], context: checks.Context,
+def _contexts(db: Database, model: str, rows: list[dict], aliases: AliasTable) -> dict[int, checks.Context]:
+    """Each pair's context: the corpus' aliases, its articles' dates and its measure phrases' similarity."""
+    anchors = measure_pairs.article_anchors(db)
+    vectors = measure_pairs.phrase_vectors(db, model, rows)
+    return {row["id"]: checks.Context(aliases, measure_pairs.setting_for(row, anchors, vectors)) for row in rows}
+
+
+def _results(check: checks.Check, rows: list[dict], stale: set[int], contexts: dict[int, checks.Context],
              copies: set[tuple[int, int]]) -> tuple[list[int], list[dict], list[dict]]:
     """One check's flag and agreement rows on the stale pairs among `rows`, and the ids it examined."""
     ids, flags, agreements = [], [], []
@@ -76,7 +86,7 @@ def _results(check: checks.Check, rows: list[dict], stale: set[int], context: ch
         ids.append(row["id"])
         ends = (row["article_id_a"], row["article_id_b"])
         is_copy = (min(ends), max(ends)) in copies
-        for finding in checks.check_pair(row, check, context, is_copy):
+        for finding in checks.check_pair(row, check, contexts[row["id"]], is_copy):
             if finding.verdict == "agree":
                 agreements.append(checks.agreement_row(finding, independent=not is_copy))
             else:

@@ -18,7 +18,7 @@ from typing import ContextManager, Protocol
 import numpy as np
 from sqlite_utils import Database
 
-from . import corpus_checks, facts, index, pair, report, store
+from . import corpus_checks, facts, index, measure_pairs, pair, report, store
 from .config import REPORTS_DIR, SEEDS_DIR, Settings
 from . import embed
 from .embed import Embedder
@@ -189,22 +189,25 @@ def compare(
     if new_articles:
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
+        result.embedded += measure_pairs.embed_phrases(db, embedder, progress)
         for _ in range(PAIRING_ATTEMPTS):
             snap = snapshot(db, embedder.name, new_articles)
             result.new_claims = len(snap.new_ids)
             claim_index = index_for(db, settings, embedder.name, snap)
             new_pairs = find_pairs(db, settings, claim_index, snap)
+            measure_candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles)
             # One transaction for pairs, copies and the paired mark: a run killed before it commits
             # pairs these articles again; one killed after it has nothing left to do.
             with store.transaction(db):
                 if np.setdiff1d(store.paired_claim_ids(db, embedder.name), snap.known_ids).size:
                     continue  # another process paired claims this search did not see: search again
                 store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
+                store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, measure_candidates))
                 result.copies = detect_copies(db, settings, new_articles)
                 store.mark_paired(db, new_articles)
             result.new_pairs = len(new_pairs)
             break
-    checked = corpus_checks.run_checks(db)
+    checked = corpus_checks.run_checks(db, embedder.name)
     result.checked_pairs, result.notes = checked.checked, result.notes + checked.notes
     return result
 
@@ -214,9 +217,9 @@ def refresh_facts(db: Database, progress: Progress = no_progress) -> facts.Refre
     return facts.refresh_stale(db, progress)
 
 
-def run_checks(db: Database, settings: Settings | None = None) -> int:
+def run_checks(db: Database, settings: Settings, model: str | None = None) -> int:
     """Check every pair a registered check has not examined at its version; how many pairs were checked."""
-    return corpus_checks.run_checks(db).checked
+    return corpus_checks.run_checks(db, model or settings.model).checked
 
 
 def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: str) -> None:

@@ -15,7 +15,8 @@ class QuantityCheck:
     reads = ("quantities",)
 
     def compare(self, a: checks.Side, b: checks.Side, context: checks.Context) -> Iterator[checks.Outcome]:
-        for comparison in measures.compare_claims(a.text, list(a.quantities), b.text, list(b.quantities)):
+        for comparison in measures.compare_claims(a.text, list(a.quantities), b.text, list(b.quantities),
+                                                  context.setting):
             yield checks.Outcome(
                 kind=comparison.kind, verdict=comparison.verdict, value_a=comparison.a.text,
                 value_b=comparison.b.text, about=comparison.about, confidence=comparison.confidence,

@@ -141,7 +141,7 @@ NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fiv
 
 
 def _back(anchor: date, amount: str, unit: str) -> date:
-    n = int(amount) if amount.isdigit() else NUMBER_WORDS.get(amount, 1)
+    n = int(amount) if amount.isascii() and amount.isdecimal() else NUMBER_WORDS.get(amount, 1)
     if unit == "year":
         return _years_back(anchor, n)
     if unit == "month":

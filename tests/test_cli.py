@@ -297,7 +297,10 @@ def test_flags_carry_relation_measure_times_and_sources(reported):
     flags = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
     assert {f["relation"] for f in flags} == {"conflict"}
     assert all(f["measure"] == f["about"] for f in flags)
-    assert all(f[key] is None for f in flags for key in ("time_a", "time_b", "source_a", "source_b"))
+    migrants = next(f for f in flags if f["value_a"] == "An estimated 3,000")
+    # alpha.md is dated 2015-06-24 in its front matter, beta.txt is not; each figure cites its source
+    assert (migrants["time_a"], migrants["time_b"]) == ("2015-06-24", None)
+    assert (migrants["source_a"], migrants["source_b"]) == ("officials", "charities")
     assert json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output) == []
     assert json.loads(invoke("flags", "--relation", "conflict", "--json", "--db", str(reported)).output) == flags
     result = invoke("flags", "--relation", "argument", "--db", str(reported))
@@ -309,7 +312,8 @@ def test_an_update_with_times_and_sources_reaches_flags_show_and_the_report(repo
     flag_id = json.loads(invoke("flags", "--json", "--db", str(reported)).output)[0]["id"]
     with store.transaction(database):
         database["flags"].update(flag_id, {"relation": "update", "measure": "migrants camped in Calais",
-                                           "time_a": "2015-07", "time_b": "2015-08-01", "source_a": "the Home Office"})
+                                           "time_a": "2015-07", "time_b": "2015-08-01", "source_a": "the Home Office",
+                                           "source_b": None})
     [update] = json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output)
     assert (update["id"], update["time_a"], update["source_a"], update["source_b"]) == (
         flag_id, "2015-07", "the Home Office", None)

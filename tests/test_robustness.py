@@ -33,7 +33,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 from typer.testing import CliRunner
 
-from claimcheck import index, pipeline, search, segment, store
+from claimcheck import index, measure_pairs, pipeline, search, segment, store
 from claimcheck.cli import app
 from claimcheck.config import Settings
 from claimcheck.errors import DatabaseError, InputError
@@ -437,7 +437,11 @@ def test_a_run_killed_mid_way_is_completed_by_the_next_without_redoing_work(tmp_
     out, err, code = run_driver(tmp_path, path, corpus, stage)
     assert code == -9, err  # SIGKILL: no cleanup ran
     db = store.open_db(path)
-    distinct = db.execute("SELECT count(DISTINCT text_hash) FROM claims").fetchone()[0]
+    # What is embedded: each distinct claim text, and each distinct measure phrase of their figures.
+    phrases = {measure_pairs.phrase_key(p) for _, _, raw in store.claim_quantities(db)
+               for _, p in measure_pairs.phrases_of(raw)}
+    claim_hashes = {row[0] for row in db.execute("SELECT DISTINCT text_hash FROM claims")}
+    distinct = len(claim_hashes | phrases)
     stored = store.counts(db)["embeddings"]
     if stage == "embed":
         assert stored == 256 and store.counts(db)["pairs"] == 0  # the committed chunk, nothing half-written

@@ -287,5 +287,40 @@ def paired_claim_ids(db: Database, model: str) -> np.ndarray:
     return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
 
+def claim_quantities(db: Database, article_ids: list[int] | None = None) -> list[tuple[int, int, str]]:
+    """(claim id, article id, quantities JSON) of the claims that state figures, of these articles or all."""
+    if article_ids is None:
+        return [tuple(r) for r in db.execute("SELECT id, article_id, quantities FROM claims WHERE quantities != '[]'")]
+    return _by_chunks(db, "SELECT id, article_id, quantities FROM claims WHERE quantities != '[]'"
+                          " AND article_id IN ({marks})", article_ids)
+
+
+def missing_vectors(db: Database, model: str, hashes: Iterable[str]) -> set[str]:
+    """Which of these text hashes have no cached vector for this model."""
+    wanted = sorted(set(hashes))
+    found: set[str] = set()
+    for chunk in _chunks(wanted, 500):
+        marks = ",".join("?" * len(chunk))
+        found.update(row[0] for row in db.execute(
+            f"SELECT text_hash FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *chunk]))
+    return set(wanted) - found
+
+
+def vectors_by_hash(db: Database, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    """Cached vectors of these text hashes (claims or measure phrases) for this model."""
+    found: dict[str, np.ndarray] = {}
+    for chunk in _chunks(sorted(set(hashes)), 500):
+        marks = ",".join("?" * len(chunk))
+        for text_hash, blob in db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model, *chunk]):
+            found[text_hash] = np.frombuffer(blob, dtype=np.float32)
+    return found
+
+
+def article_dates(db: Database) -> dict[int, tuple[str | None, str]]:
+    """(published, the text's first 200 characters) of every article: what its date is read from."""
+    return {row[0]: (row[1], row[2]) for row in db.execute("SELECT id, published, substr(text, 1, 200) FROM articles")}
+
+
 def embedding_models(db: Database) -> list[tuple[str, int]]:
     return [(row[0], row[1]) for row in db.execute("SELECT model, count(*) FROM embeddings GROUP BY model")]
