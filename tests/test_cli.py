@@ -387,3 +387,11 @@ def test_check_and_a_corpus_of_two_one_line_articles_find_the_same(tmp_path, fak
     agreed = store.agreements(store.open_db(db))
     assert [(a["kind"], a["value_a"], a["value_b"]) for a in direct["agreements"]] == [
         (a["kind"], a["value_a"], a["value_b"]) for a in agreed]
+
+
+def test_compare_on_a_database_from_an_older_extractor_says_what_it_redid(reported):
+    _write_sql(reported, "UPDATE articles SET facts_version = NULL")
+    result = invoke("compare", "--db", str(reported))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Re-extracted 4 articles: the extractor changed (0 claims got other facts).\n")
+    assert "Re-extracted" not in invoke("compare", "--db", str(reported)).output
