@@ -398,7 +398,7 @@ def _walk_open_flags(database, by: str | None) -> None:  # noqa: ANN001
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="json, jsonl or csv.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, jsonl, csv, or claimreview (confirmed flags as schema.org JSON-LD).")] = "json",
     what: Annotated[str, typer.Option("--what", help="flags, pairs or claims.")] = "flags",
     out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: standard output).")] = None,
     db: DbOption = None,
@@ -406,18 +406,20 @@ def export(
     """Export flags, pairs or claims for spreadsheets and other tools.
 
     Example: claimcheck export --format csv --what flags --out flags.csv
+    (--format claimreview ignores --what: it writes the confirmed flags.)
     """
     settings = _settings(db)
     with _user_errors():
-        if fmt not in {"json", "jsonl", "csv"}:
-            raise InputError(f"unknown --format {fmt!r}: use json, jsonl or csv")
+        if fmt not in {"json", "jsonl", "csv", "claimreview"}:
+            raise InputError(f"unknown --format {fmt!r}: use json, jsonl, csv or claimreview")
         if what not in {"flags", "pairs", "claims"}:
             raise InputError(f"unknown --what {what!r}: use flags, pairs or claims")
         if out is not None and not out.parent.exists():
             raise InputError(f"the folder for --out does not exist: {out.parent}")
         database = _open(settings)
-        rows = _export_rows(database, what)
+        rows = _export_rows(database, "confirmed" if fmt == "claimreview" else what)
         text = _serialise(rows, fmt)
+        what = "ClaimReviews" if fmt == "claimreview" else what
         if out is None:
             typer.echo(text, nl=False)
         else:
@@ -426,6 +428,10 @@ def export(
 
 
 def _export_rows(database, what: str) -> list[dict]:  # noqa: ANN001
+    if what == "confirmed":
+        from .claimreview import claim_reviews
+
+        return claim_reviews(store.confirmed_flags(database), {row["name"]: row for row in store.articles(database)})
     if what == "flags":
         return [_flag_json(row) for row in store.flags(database)]
     if what == "pairs":
@@ -436,7 +442,7 @@ def _export_rows(database, what: str) -> list[dict]:  # noqa: ANN001
 
 
 def _serialise(rows: list[dict], fmt: str) -> str:
-    if fmt == "json":
+    if fmt in {"json", "claimreview"}:
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
@@ -609,6 +615,28 @@ def extract(
         for a in result["attributions"]:
             if a["content_start"] < claim["end"] and a["content_end"] > claim["start"]:
                 typer.echo(f"    said by: {a['canonical']} ({a['cue']})")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8321,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (default 127.0.0.1: this machine only).")] = "127.0.0.1",
+    read_only: Annotated[bool, typer.Option("--read-only", help="Serve the pages but accept no decisions.")] = False,
+    model: ModelOption = None,
+) -> None:
+    """Review in the browser: flags, one flag side by side, measures, articles and query, until Ctrl-C.
+
+    Example: claimcheck serve --db story.db --port 8321
+    """
+    from . import web
+
+    settings = _settings(db, model)
+    with _user_errors():
+        _open(settings).close()
+    where = "this machine only" if host in {"127.0.0.1", "localhost", "::1"} else "ANYONE who can reach this machine"
+    typer.echo(f"Serving {settings.db_path} at http://{host}:{port}/ ({where}; {'read-only' if read_only else 'decisions are saved'}). Ctrl-C stops.")
+    web.serve(settings, host, port, read_only)
 
 
 def main() -> None:

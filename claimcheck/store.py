@@ -529,6 +529,51 @@ def agreements(db: Database) -> list[dict]:
     )
 
 
+def find_flags(
+    db: Database, kind: str | None = None, status: str | None = None, article: str | None = None,
+    outlet: str | None = None, min_confidence: float = 0.0,
+) -> list[dict]:
+    """Flags filtered as the review page filters them (None = any), most confident first."""
+    where, params = ["flags.confidence >= ?"], [min_confidence]
+    if kind:
+        where.append("flags.kind = ?")
+        params.append(kind)
+    if status:
+        where.append("coalesce(reviews.decision, 'open') = ?")
+        params.append(status)
+    if article:
+        where.append("(aa.name = ? OR ab.name = ?)")
+        params += [article, article]
+    if outlet:
+        where.append("(aa.outlet = ? OR ab.outlet = ?)")
+        params += [outlet, outlet]
+    return flags(db, " AND ".join(where), params)
+
+
+def flag_by_id(db: Database, flag_id: str) -> dict | None:
+    """One flag by its exact id (as `flags` returns it)."""
+    rows = flags(db, "flags.id = ?", [flag_id])
+    return rows[0] if rows else None
+
+
+def confirmed_flags(db: Database) -> list[dict]:
+    return flags(db, "reviews.decision = 'confirmed'")
+
+
+def claim_with_context(db: Database, claim_id: int, around: int = 1) -> list[dict]:
+    """A claim and the `around` claims either side of it in its article, in reading order."""
+    row = _one(db, "SELECT article_id, idx FROM claims WHERE id = ?", [claim_id])
+    if row is None:
+        return []
+    return claims(db, "claims.article_id = ? AND claims.idx BETWEEN ? AND ?",
+                  [row["article_id"], row["idx"] - around, row["idx"] + around])
+
+
+def set_busy_timeout(db: Database, milliseconds: int) -> None:
+    """How long a write waits for another process's lock before failing (open_db waits a minute)."""
+    db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
+
 def save_review(db: Database, flag_id: str, decision: str, note: str | None, reviewer: str | None) -> None:
     db.execute(
         "INSERT OR REPLACE INTO reviews (flag_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)",
