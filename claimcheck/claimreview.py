@@ -52,8 +52,8 @@ def _review(flag: dict, side: str, other: str, articles: dict[str, dict]) -> dic
 
 def _appearance(article: dict, name: str) -> dict:
     appearance: dict = {"@type": "NewsArticle", "name": article.get("title") or name}
-    if article.get("url"):
-        appearance["url"] = article["url"]
+    if article.get("url") and article["url"].strip().lower().startswith(("http://", "https://")):
+        appearance["url"] = article["url"].strip()
     if article.get("published"):
         appearance["datePublished"] = article["published"]
     if article.get("outlet"):

@@ -132,7 +132,16 @@ def flag_sides(db: Any, flag: dict) -> list[dict]:
 
 
 def _article_summary(row: dict) -> dict:
-    return {key: row[key] for key in ("id", "name", "title", "outlet", "published", "url")}
+    summary = {key: row[key] for key in ("id", "name", "title", "outlet", "published", "url")}
+    summary["link"] = safe_link(row["url"])
+    return summary
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL when it is a web address; anything else (javascript:, data:, a path) is shown as text only."""
+    if url and urlsplit(url.strip()).scheme.lower() in {"http", "https"}:
+        return url.strip()
+    return None
 
 
 def neighbours(rows: list[dict], flag_id: str) -> tuple[str | None, str | None]:
