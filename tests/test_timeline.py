@@ -68,8 +68,11 @@ def test_chart_places_dots_in_date_order_with_heights_by_value():
     drawn = chart.chart(line)
     low, high = drawn.dots
     assert low.x < high.x and low.y > high.y  # later and higher value: right and up (SVG y grows down)
-    assert low.label == "2015-07-01 · Gazette" and drawn.line.startswith(f"M{low.x},{low.y} L")
+    assert low.label == "2015-07-01 · Gazette" and drawn.line == ""  # a conflict is not a trend: no line
     assert [label for _, label in drawn.ticks] == ["3,000", "4,000", "5,000"]
+    updates = timeline.timelines([flag("u1", "y.txt", "x.txt", "7,000", "8,448", "7000", "8448", relation="update")], ARTICLES)
+    first, second = chart.chart(updates[0]).dots
+    assert chart.chart(updates[0]).line == f"M{first.x},{first.y} L{second.x},{second.y}"
 
 
 def test_claimreview_has_one_review_per_claim_of_each_confirmed_flag():
