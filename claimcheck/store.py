@@ -571,7 +571,8 @@ def claim_with_context(db: Database, claim_id: int, around: int = 1) -> list[dic
 
 def set_busy_timeout(db: Database, milliseconds: int) -> None:
     """How long a write waits for another process's lock before failing (open_db waits a minute)."""
-    db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    # A PRAGMA takes no bound parameters; %d lets only an integer through.
+    db.execute("PRAGMA busy_timeout = %d" % int(milliseconds))
 
 
 def save_review(db: Database, flag_id: str, decision: str, note: str | None, reviewer: str | None) -> None:

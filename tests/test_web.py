@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from claimcheck import embed, store, web
+from claimcheck import embed, web
 from claimcheck.cli import app as cli_app
 
 SANGATTE = "7b0cf99edd"  # 2002 vs 2003, year Sangatte closed (seeds vs kent_courier.txt)
