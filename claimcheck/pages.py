@@ -39,7 +39,9 @@ class Filters:
         try:
             min_confidence = float(params.get("min_confidence") or 0)
         except ValueError:
-            raise InputError("min_confidence must be a number between 0 and 1") from None
+            min_confidence = float("nan")
+        if not 0 <= min_confidence <= 1:  # also false for NaN
+            raise InputError("min_confidence must be a number between 0 and 1")
         return cls(status=status, min_confidence=min_confidence, **values)
 
     def query(self) -> str:

@@ -102,6 +102,11 @@ def test_filter_open_a_flag_and_confirm_it_with_a_note_by_keyboard(browser, serv
     press(browser, Keys.ENTER)
     wait_for(browser, lambda d: f"/flags/{flag_id}" in d.current_url)
     assert "kind=date" in browser.current_url
+    following = browser.find_element(By.ID, "next").get_attribute("href")
+    press(browser, "j")  # on to the next flag of the filtered list, and back
+    wait_for(browser, lambda d: d.current_url == following)
+    press(browser, "k")
+    wait_for(browser, lambda d: f"/flags/{flag_id}" in d.current_url)
     press(browser, "n")
     assert browser.switch_to.active_element.get_attribute("id") == "note"
     press(browser, "Closed in December 2002, as the prefecture says", Keys.TAB, "ana")

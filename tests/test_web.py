@@ -61,7 +61,8 @@ def test_flags_page_filters_and_counts_worst_first(http, review_settings):
 
 
 @pytest.mark.parametrize("query, message", [("kind=colour", "unknown kind"), ("status=maybe", "unknown status"),
-                                            ("relation=x", "unknown relation"), ("min_confidence=high", "number")])
+                                            ("relation=x", "unknown relation"), ("min_confidence=high", "number"),
+                                            ("min_confidence=nan", "number"), ("min_confidence=2", "number")])
 def test_bad_filters_get_a_400_page_naming_the_mistake(http, query, message):
     response = http.get(f"/?{query}")
     assert response.status_code == 400 and message in response.text and "Traceback" not in response.text
@@ -219,3 +220,23 @@ def test_serve_says_where_it_listens(monkeypatch, review_settings):
     assert "http://127.0.0.1:8321/" in result.output and "this machine only" in result.output
     result = CliRunner().invoke(cli_app, ["serve", "--db", str(review_settings.db_path), "--host", "0.0.0.0"])
     assert "ANYONE" in result.output
+
+
+def test_query_ranks_like_the_cli(http, review_settings, fake_model):
+    question = "How many migrants are living in and around Calais?"
+    result = CliRunner().invoke(cli_app, ["query", question, "-k", "4", "--json", "--db", str(review_settings.db_path)])
+    assert result.exit_code == 0, result.output
+    page = http.get("/query", params={"q": question, "k": 4, "format": "json"}).json()["hits"]
+    assert [(h["article"], h["line"], h["score"]) for h in page] == [
+        (h["article"], h["line"], h["score"]) for h in json.loads(result.stdout)]
+
+
+def test_an_unexpected_failure_is_a_500_page_without_a_traceback(review_settings, monkeypatch):
+    def broken(db):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(web.store, "articles", broken)
+    http = TestClient(web.create_app(review_settings), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    response = http.get("/articles")
+    assert response.status_code == 500 and "went wrong" in response.text
+    assert "secret internals" not in response.text and "Traceback" not in response.text
