@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from claimcheck import embed, web
+from claimcheck import embed, store, web
 from claimcheck.cli import app as cli_app
 
 SANGATTE = "7b0cf99edd"  # 2002 vs 2003, year Sangatte closed (seeds vs kent_courier.txt)
@@ -240,3 +240,21 @@ def test_an_unexpected_failure_is_a_500_page_without_a_traceback(review_settings
     response = http.get("/articles")
     assert response.status_code == 500 and "went wrong" in response.text
     assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_an_update_is_filtered_shown_with_its_times_and_sources_and_charted_as_a_line(http, review_settings):
+    database = store.open_db(review_settings.db_path)
+    with store.transaction(database):  # what the relation check writes for a figure that changed between dates
+        database["flags"].update("a29311c595", {"relation": "update", "measure": "attempts to cross the Channel",
+                                                "time_a": "2015-04-30", "time_b": "2014-04-30",
+                                                "source_a": "the Home Office", "source_b": None})
+    database.close()
+    [update] = http.get("/?format=json&relation=update").json()["flags"]
+    assert update["id"] == "a29311c595"
+    page = http.get("/flags/a29311c595").text
+    assert "attempts to cross the Channel" in page and "2015-04-30" in page and "the Home Office" in page
+    first = http.get("/measures?format=json").json()["measures"][0]
+    assert first["measure"] == "attempts to cross the Channel"
+    assert [(p["date"], p["value"], p["source"]) for p in first["points"]] == [
+        ("2014-04-30", "29,000", None), ("2015-04-30", "39,000", "the Home Office")]
+    assert re.search(r'<path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+"', http.get("/measures").text)
