@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -161,7 +161,7 @@ async def flag_page(web: ReviewApp, request: Request) -> Response:
             return {"flag": flag, "sides": flag_sides(db, flag), "previous": previous, "next": following}
 
     data = await run_in_threadpool(read)
-    reviewer = request.cookies.get(REVIEWER_COOKIE, "")[:MAX_REVIEWER]
+    reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:MAX_REVIEWER]
     return web.render(request, "flag.html", data, query=filters.query(), reviewer=reviewer)
 
 
@@ -210,7 +210,8 @@ async def review_flag(web: ReviewApp, request: Request) -> Response:
         target = f"/flags/{following}" if following else "/"
         response = RedirectResponse(target + (f"?{query}" if query else ""), status_code=303)
     if reviewer:
-        response.set_cookie(REVIEWER_COOKIE, reviewer, max_age=365 * 86400, httponly=True, samesite="strict")
+        # Quoted: a header carries only latin-1, and a name may be "Łukasz" or hold a ";".
+        response.set_cookie(REVIEWER_COOKIE, quote(reviewer), max_age=365 * 86400, httponly=True, samesite="strict")
     return response
 
 

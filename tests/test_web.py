@@ -106,6 +106,15 @@ def test_a_decision_posted_is_the_row_claimcheck_review_writes(http, review_sett
     assert dismissed["status"] == "dismissed" and cli_flags(review_settings)[SANGATTE]["status"] == "dismissed"
 
 
+def test_any_reviewer_name_is_saved_and_remembered(http, review_settings):
+    name = 'Łukasz "the checker"; desk=2'
+    form = {"csrf_token": token(http.get(f"/flags/{SANGATTE}").text), "decision": "confirm", "reviewer": name}
+    assert http.post(f"/flags/{SANGATTE}/review", data=form, follow_redirects=False).status_code == 303
+    assert cli_flags(review_settings)[SANGATTE]["reviewer"] == name
+    other = next(row["id"] for row in http.get("/?format=json").json()["flags"])
+    assert 'value="Łukasz &#34;the checker&#34;; desk=2"' in http.get(f"/flags/{other}").text
+
+
 @pytest.mark.parametrize("form, status, message", [
     ({"decision": "confirm", "note": "kept"}, 403, "CSRF"),
     ({"decision": "confirm", "csrf_token": "forged"}, 403, "CSRF"),
