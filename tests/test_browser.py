@@ -154,6 +154,8 @@ def test_screenshots_of_the_flags_page_one_flag_and_the_measures(browser, served
     folder.mkdir(parents=True, exist_ok=True)
     for name, path in [("flags", "/?status=all"), ("flag", "/flags/7b0cf99edd"), ("measures", "/measures")]:
         browser.get(base + path)
+        if name == "measures":  # the charts are drawn by the server as inline SVG: one dot per value
+            assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart circle")) >= 6
         target = folder / f"serve-{name}.png"
         assert browser.save_screenshot(str(target))
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 10_000

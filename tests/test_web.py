@@ -267,3 +267,10 @@ def test_an_update_is_filtered_shown_with_its_times_and_sources_and_charted_as_a
     assert [(p["date"], p["value"], p["source"]) for p in first["points"]] == [
         ("2014-04-30", "29,000", None), ("2015-04-30", "39,000", "the Home Office")]
     assert re.search(r'<path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+"', http.get("/measures").text)
+
+
+def test_a_malformed_form_body_is_a_400_page(http, review_settings):
+    response = http.post(f"/flags/{SANGATTE}/review", content=b"--zz\r\nnot a part\r\n",
+                         headers={"content-type": "multipart/form-data; boundary=zz"})
+    assert response.status_code == 400 and "could not be read" in response.text
+    assert cli_flags(review_settings)[SANGATTE]["status"] == "open"
