@@ -5,10 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's Chromium through its driver; installed when missing (as root, or with sudo).
+BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: report test test-fast eval bench clean
+.PHONY: report test test-fast eval bench clean screenshots
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +21,22 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
+$(BROWSER):
+	$(SUDO) apt-get update -q
+	$(SUDO) apt-get install -y -q chromium chromium-driver
+
 report: $(STAMP)
 	$(BIN)/claimcheck report
 
-test: $(STAMP)
+test: $(STAMP) $(BROWSER)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(BROWSER)
 	$(BIN)/python -m pytest -q -m "not e2e"
+
+# The README's pictures of the review page, taken by the browser tests.
+screenshots: $(STAMP) $(BROWSER)
+	CLAIMCHECK_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_browser.py
 
 eval: $(STAMP)
 	$(BIN)/python -m eval.run

@@ -251,19 +251,28 @@ def _qualifiers(q: Quantity) -> set[str]:
     return set(q.measure.lower().split()) & QUALIFIERS
 
 
-# Verbs that state a figure rather than say what happened ("the toll was / reached / stood at 316,000"): they are
-# compatible with any event ("316,000 were killed").
+# Verbs that state a figure rather than say what happened ("the toll was / reached / stood at 316,000"): when the
+# figure counts no noun of its own, they are compatible with any event ("316,000 were killed").
 STATING_VERBS = {"be", "reach", "stand", "put", "total", "hit", "pass", "top", "exceed", "surpass", "climb", "rise",
                  "estimate", "number", "count", "record", "confirm", "report", "say", "have", "bring", "take", "raise",
-                 "revise", "increase", "jump", "soar", "grow", "mount", "leave",
-                 "carry", "hold", "house", "contain", "include"}  # what a ship, a building or a list holds
+                 "revise", "increase", "jump", "soar", "grow", "mount", "leave"}
+# Verbs that say something is there: "there were 4,229 passengers on board" = "carrying 4,234 passengers".
+PRESENCE_VERBS = {"be", "be-present", "live", "stay", "remain", "carry", "hold", "house", "contain", "include", "have"}
+STATED_NOUNS = {"", "toll", "number", "figure", "total", "estimate", "count", "tally"}
 
 
 def _events_compatible(a: Quantity, b: Quantity) -> bool:
     verbs_a, verbs_b = _frame(a, "verb"), _frame(b, "verb")
-    if not verbs_a or not verbs_b or verbs_a & STATING_VERBS or verbs_b & STATING_VERBS:
+    if not verbs_a or not verbs_b:
         return True
-    return bool(_frame(a, "event") & _frame(b, "event"))
+    for verbs, q in ((verbs_a, a), (verbs_b, b)):
+        if verbs & STATING_VERBS and q.noun in STATED_NOUNS:
+            return True
+    return bool(_event_classes(a, verbs_a) & _event_classes(b, verbs_b))
+
+
+def _event_classes(q: Quantity, verbs: set[str]) -> set[str]:
+    return {"present" if v in PRESENCE_VERBS else v for v in verbs} | _frame(q, "event")
 
 
 def _same_periods(a: Quantity, b: Quantity, setting: Setting) -> bool:

@@ -18,7 +18,7 @@ from .errors import InputError, NotFoundError
 KINDS = ("numeric", "date", "attribution")
 STATUSES = ("open", "confirmed", "dismissed")
 RELATIONS = ("conflict", "update", "revision")
-FORMATS = ("json", "jsonl", "csv")
+FORMATS = ("json", "jsonl", "csv", "claimreview")
 EXPORTS = ("flags", "pairs", "claims")
 # A flag as JSON: what `flags --json` prints and `export --what flags` writes.
 FLAG_FIELDS = ("id", "kind", "verdict", "relation", "status", "article_a", "article_b", "text_a", "text_b", "value_a",
@@ -79,9 +79,15 @@ def flag_json(flag: dict) -> dict:
 
 
 def export(db: Database, what: str, fmt: str) -> tuple[int, str]:
-    """(how many rows, the text) of flags, pairs or claims as JSON, JSON lines or CSV."""
+    """(how many rows, the text) of flags, pairs or claims as JSON, JSON lines or CSV; with fmt "claimreview"
+    the confirmed flags as schema.org ClaimReview JSON-LD, whatever `what` says."""
     _one_of("--format", fmt, FORMATS)
     _one_of("--what", what, EXPORTS)
+    if fmt == "claimreview":
+        from .claimreview import claim_reviews
+
+        rows = claim_reviews(store.confirmed_flags(db), {row["name"]: row for row in store.articles(db)})
+        return len(rows), json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if what == "flags":
         rows = [flag_json(row) for row in store.flags(db)]
     elif what == "pairs":

@@ -74,3 +74,23 @@ def seeds_run(tmp_path_factory: pytest.TempPathFactory):
     real = embed.load_embedder(settings.model)
     result = pipeline.run_report(database, settings, [SEEDS_DIR], folder / "report.md", embedder=real)
     return settings, database, result, real
+
+
+@pytest.fixture(scope="session")
+def review_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seeds + tests/data/conflicts + a hostile article, built once with the deterministic embedder (copied per test)."""
+    folder = tmp_path_factory.mktemp("review")
+    settings = Settings(db_path=folder / "review.db", model="hash-test")
+    database = store.open_db(settings.db_path)
+    paths = [SEEDS_DIR, DATA / "conflicts", DATA / "hostile"]
+    pipeline.run_report(database, settings, paths, folder / "report.md", embedder=embed.HashEmbedder())
+    database.close()  # the last connection closing folds the WAL into the file, so one file copies
+    return settings.db_path
+
+
+@pytest.fixture
+def review_settings(review_corpus: Path, tmp_path: Path) -> Settings:
+    """A private copy of the review corpus that a test may change."""
+    target = tmp_path / "review.db"
+    shutil.copy(review_corpus, target)
+    return Settings(db_path=target, model="hash-test")

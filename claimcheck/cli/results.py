@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .app import DbOption, JsonOption, app, open_database, settings_from, store, user_errors
+from .app import DbOption, JsonOption, ModelOption, app, open_database, settings_from, store, user_errors
 
 
 def _review():  # noqa: ANN202 - the claimcheck.review module, imported at first use (it pulls in the store)
@@ -144,7 +144,8 @@ def _walk_open_flags(database, by: str | None) -> None:  # noqa: ANN001
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="json, jsonl or csv.")] = "json",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="json, jsonl, csv, or claimreview (confirmed flags as schema.org JSON-LD).")] = "json",
     what: Annotated[str, typer.Option("--what", help="flags, pairs or claims.")] = "flags",
     out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: standard output).")] = None,
     db: DbOption = None,
@@ -152,6 +153,7 @@ def export(
     """Export flags, pairs or claims for spreadsheets and other tools.
 
     Example: claimcheck export --format csv --what flags --out flags.csv
+    (--format claimreview ignores --what: it writes the confirmed flags.)
     """
     settings = settings_from(db)
     with user_errors():
@@ -162,7 +164,7 @@ def export(
             typer.echo(text, nl=False)
         else:
             out.write_text(text, encoding="utf-8")
-            typer.echo(f"Wrote {count} {what} to {out}", err=True)
+            typer.echo(f"Wrote {count} {'ClaimReviews' if fmt == 'claimreview' else what} to {out}", err=True)
 
 
 @app.command()
@@ -209,3 +211,26 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
         typer.echo(f"  {table:<11} {count}")
     typer.echo("Models: " + (", ".join(f"{m} ({n} vectors)" for m, n in info["models"].items()) or "none"))
     typer.echo(f"Index: {info['index']}")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8321,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (default 127.0.0.1: this machine only).")] = "127.0.0.1",
+    read_only: Annotated[bool, typer.Option("--read-only", help="Serve the pages but accept no decisions.")] = False,
+    model: ModelOption = None,
+) -> None:
+    """Review in the browser: flags, one flag side by side, measures, articles and query, until Ctrl-C.
+
+    Example: claimcheck serve --db story.db --port 8321
+    """
+    from .. import web
+
+    settings = settings_from(db, model)
+    with user_errors():
+        open_database(settings).close()
+    where = "this machine only" if host in {"127.0.0.1", "localhost", "::1"} else "ANYONE who can reach this machine"
+    mode = "read-only" if read_only else "decisions are saved"
+    typer.echo(f"Serving {settings.db_path} at http://{host}:{port}/ ({where}; {mode}). Ctrl-C stops.")
+    web.serve(settings, host, port, read_only)

@@ -171,11 +171,12 @@ FLAG_SELECT = (
 
 def flags(db: Database, *, kind: str | None = None, status: str | None = None, relation: str | None = None,
           article: str | None = None, min_confidence: float = 0.0, revisions: bool = True,
-          id_prefix: str | None = None) -> list[dict]:
+          id_prefix: str | None = None, outlet: str | None = None, flag_id: str | None = None) -> list[dict]:
     """Flags with their review status and both claims, most confident first, filtered by whichever is given.
 
-    `article` matches part of either article's name; `revisions=False` leaves out differences between copies
-    (unless `relation` names what is wanted); `id_prefix` matches the start of the id.
+    `article` matches part of either article's name, `outlet` either article's outlet exactly; `revisions=False`
+    leaves out differences between copies (unless `relation` names what is wanted); `id_prefix` matches the start
+    of the id, `flag_id` the whole id.
     """
     where, params = ["flags.confidence >= ?"], [min_confidence]
     if relation is not None:
@@ -193,8 +194,24 @@ def flags(db: Database, *, kind: str | None = None, status: str | None = None, r
     if id_prefix is not None:
         where.append("flags.id LIKE ?")
         params.append(f"{id_prefix}%")
+    if flag_id is not None:
+        where.append("flags.id = ?")
+        params.append(flag_id)
+    if outlet is not None:
+        where.append("(aa.outlet = ? OR ab.outlet = ?)")
+        params += [outlet, outlet]
     sql = f"{FLAG_SELECT} WHERE {' AND '.join(where)} ORDER BY flags.confidence DESC, flags.id"
     return _all(db, sql, params)
+
+
+def flag_by_id(db: Database, flag_id: str) -> dict | None:
+    """One flag by its exact id (as `flags` returns it), or None."""
+    rows = flags(db, flag_id=flag_id)
+    return rows[0] if rows else None
+
+
+def confirmed_flags(db: Database) -> list[dict]:
+    return flags(db, status="confirmed")
 
 
 def conflicts_per_article(db: Database) -> dict[int, int]:

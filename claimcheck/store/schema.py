@@ -172,6 +172,12 @@ def _execute_script(db: Database, script: str) -> None:
             db.execute(statement)
 
 
+def set_busy_timeout(db: Database, milliseconds: int) -> None:
+    """How long a write waits for another process's lock before failing (open_db waits a minute)."""
+    # A PRAGMA takes no bound parameters; %d lets only an integer through.
+    db.execute("PRAGMA busy_timeout = %d" % int(milliseconds))
+
+
 def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
     """Open (creating if needed) a claimcheck database and bring its schema up to date."""
     path = Path(path)

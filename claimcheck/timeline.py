@@ -1,0 +1,117 @@
+"""Measures over time: the values each article gave for one measure, in date order (a pure function).
+
+The review page draws these as charts and the Markdown report can list them ("How the figures changed").
+Flags whose relation is "update" (a figure that changed between dates) make a timeline; conflicts of the
+same measure join it, marked, because two outlets disagreeing at one date is part of the same story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A flag without a relation column predates the relation field: its verdict says what it is.
+DEFAULT_RELATION = "conflict"
+CHARTED_KINDS = {"numeric", "date"}
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value one article gave for a measure."""
+
+    date: str | None  # the value's reference time, else the article's publication date (ISO), else None
+    article: str
+    outlet: str | None
+    value: str  # as written
+    number: float | None  # the value as a number (the middle of a range), for charts
+    source: str | None  # whom the article cites for the value
+    relation: str  # update | conflict
+    flag_id: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Every value given for one measure, sorted by date (undated last)."""
+
+    measure: str
+    kind: str  # numeric | date
+    points: tuple[Point, ...]
+    has_conflict: bool
+
+
+def relation_of(flag: dict) -> str:
+    """The flag's relation: its own field when present, else what its verdict implies."""
+    if flag.get("relation"):
+        return flag["relation"]
+    return "revision" if flag.get("verdict") == "revision" else DEFAULT_RELATION
+
+
+def timelines(flags: list[dict], articles: dict[str, dict]) -> list[Timeline]:
+    """Group numeric and date flags by what they measure; each side of a flag is one point.
+
+    `articles` maps an article's name (a flag's `article_a` / `article_b`) to its row. Revisions (copies of
+    one source) are left out. Measures with an update come first, then by name.
+    """
+    grouped: dict[str, dict[tuple[str, str], Point]] = {}
+    kinds: dict[str, str] = {}
+    for flag in flags:
+        relation = relation_of(flag)
+        if relation == "revision" or flag.get("kind") not in CHARTED_KINDS:
+            continue
+        measure = flag.get("measure") or flag["about"]
+        points = grouped.setdefault(measure, {})
+        kinds.setdefault(measure, flag["kind"])
+        for side in ("a", "b"):
+            point = _point(flag, side, relation, articles.get(flag[f"article_{side}"], {}))
+            key = (point.article, point.value)
+            # One article giving one value is one point, whichever flags it appears in; an update outranks.
+            if key not in points or (relation == "update" and points[key].relation != "update"):
+                points[key] = point
+    built = [Timeline(measure, kinds[measure], tuple(sorted(points.values(), key=_order)),
+                      any(p.relation == "conflict" for p in points.values()))
+             for measure, points in grouped.items()]
+    return sorted(built, key=lambda t: (not any(p.relation == "update" for p in t.points), t.measure))
+
+
+def _point(flag: dict, side: str, relation: str, article: dict) -> Point:
+    return Point(
+        date=flag.get(f"time_{side}") or article.get("published"),
+        article=flag[f"article_{side}"],
+        outlet=article.get("outlet"),
+        value=flag[f"value_{side}"],
+        number=number_of(flag.get(f"norm_{side}")),
+        source=flag.get(f"source_{side}"),
+        relation=relation,
+        flag_id=flag["id"],
+    )
+
+
+def _order(point: Point) -> tuple:
+    return (point.date is None, point.date or "", point.article, point.value)
+
+
+_RANGE = re.compile(r"^\[(?P<low>[-+\d.e]*), (?P<high>[-+\d.e]*)\]")
+_SINGLE = re.compile(r"^(?P<value>[-+]?\d[\d.e+-]*)")
+
+
+def number_of(norm: str | None) -> float | None:
+    """A normalised value ("9e+06 GBP", "[4250, 5750]", "[2002, 2003] year") as one number.
+
+    A range gives its middle, a range open at one end its closed end, a date range its start.
+    """
+    if not norm:
+        return None
+    match = _RANGE.match(norm) or _SINGLE.match(norm)
+    if not match:
+        return None
+    try:
+        if "value" in match.groupdict():
+            return float(match["value"])
+        ends = [float(x) for x in (match["low"], match["high"]) if x]
+    except ValueError:
+        return None
+    if not ends:
+        return None
+    if any(unit in norm for unit in (" year", " month", " day")):
+        return ends[0]
+    return sum(ends) / len(ends)
