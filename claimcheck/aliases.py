@@ -352,7 +352,8 @@ class Resolver:
     def antecedent(self, pos: int, gender: str) -> Speaker | None:
         """The person last named, or the speaker last quoted, before a pronoun, skipping the other gender."""
         people = [(m.start, self.person(m)) for m in self.mentions if m.label == "PERSON" and m.start < pos]
-        candidates = [c for c in people + [r for r in self.recent if r[0] < pos]
+        # A pronoun stands for a person or a role ("a spokesman"), not a body ("according to La Repubblica").
+        candidates = [c for c in people + [r for r in self.recent if r[0] < pos and (r[1].person or not r[1].named)]
                       if self.genders.get(c[1].canonical, gender) == gender]
         return max(candidates, key=lambda c: c[0])[1] if candidates else None
 

@@ -350,7 +350,11 @@ def speaker_for_span(start: int, end: int, attributions: list[Attribution]) -> A
     if not by_speaker:
         return None
     # A sentence may hold two pieces by one speaker: 'said it was "mayhem", adding: "..."'.
-    best = max(by_speaker.values(), key=lambda pieces: sum(o for o, _ in pieces))
+    # "According to AFP, spokesman Mark Toner said ...": the person who said it, not the agency that reported it.
+    covered = {speaker: sum(o for o, _ in pieces) for speaker, pieces in by_speaker.items()}
+    best = max(by_speaker.values(), key=lambda pieces: (
+        sum(o for o, _ in pieces) >= 0.8 * max(covered.values()) and pieces[0][1].cue != "according to",
+        sum(o for o, _ in pieces)))
     if sum(o for o, _ in best) < 0.4 * (end - start):
         return None
     return max(best, key=lambda p: p[0])[1]

@@ -14,7 +14,7 @@ Speakers conflict only when they cannot be the same:
 - an unnamed role conflicts with a named speaker only when the organisation is known and the named side is a
   different body or a person whose known roles do not mention it, or, with no organisation, when the kinds of role
   differ (a spokesperson fits anyone but the public);
-- a pronoun that could not be resolved to a name never conflicts.
+- a speaker written as a pronoun ("he said") never conflicts, resolved or not: in-article resolution is a guess.
 """
 
 from __future__ import annotations
@@ -167,6 +167,8 @@ def compare_speakers(text_a: str, att_a, text_b: str, att_b,  # noqa: ANN001 - a
     words, is_quote = shared
     a, b = speaker_view(att_a, aliases), speaker_view(att_b, aliases)
     verdict, confidence = _verdict(a, b)
+    if verdict == "conflict" and (normalise(att_a.speaker) in PRONOUNS or normalise(att_b.speaker) in PRONOUNS):
+        return None  # "he said", resolved within its article: too weak a name to accuse an outlet on
     confidence = round(confidence if is_quote else confidence * 0.85, 2)
     what = "quote" if is_quote else "claim"
     snippet = " ".join(words[:8])

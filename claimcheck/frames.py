@@ -160,9 +160,12 @@ def tok_and_compounds(tok: "Token") -> list["Token"]:
     return sorted([tok, *(c for c in tok.children if c.dep_ == "compound")], key=lambda t: t.i)
 
 
-def parts(noun: "Token | None") -> list[str]:
+def parts(noun: "Token | None", last: "Token | None" = None) -> list[str]:
     """What narrows a count to a part of a whole: a nationality ("two French passengers", "14 German"), and
     the thing a count's noun belongs to ("four-storey house" vs "eight-storey building": "head:house")."""
+    after = last.doc[last.i + 1] if last is not None and last.i + 1 < len(last.doc) else None
+    if after is not None and after.ent_type_ == "NORP":
+        return [f"part:{after.lower_}"]  # "14 German, five Italian"
     if noun is None:
         return []
     out = [f"part:{c.lower_}" for c in noun.children if c.ent_type_ == "NORP" and c.dep_ in ("amod", "compound")]
@@ -285,6 +288,11 @@ def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: l
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in PHRASE_PREPS:
             keep |= _prep_words(child)
+        elif child.dep_ in ("acl", "relcl") and child.pos_ in ("VERB", "AUX", "ADJ"):
+            # "victims buried in mass graves", "people who were still missing": what the counted thing did or is
+            keep.add(child.i)
+            keep |= {c.i for c in child.children if c.dep_ in ("prt", "neg", "acomp", "oprd")
+                     or c.lower_ in ("still", "now")}
     keep |= _window(sent, own, numbers)
     words, last = [], None
     for t in sent:

@@ -210,6 +210,8 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
         return False  # "a four-storey house" is not "the eight-storey building"
     if bool(places_a) != bool(places_b):
         return False  # "600,000 homeless in open areas of the capital" is a part of "1.5 million homeless"
+    if not _content_words(a.measure) or not _content_words(b.measure):
+        return False  # a figure with no words of its own ("Sept. 17") measures nothing we can name
     shared = _content_words(a.measure) & _content_words(b.measure)
     if not shared:
         return similarity >= MEASURE_SIMILARITY_ALONE

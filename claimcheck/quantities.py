@@ -331,7 +331,7 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     context += [f"where:{p}" for p in frames.places(sent, anchors, verb_toks)]
     context += [f"what:{w}" for w in frames.clause_keys(verb_toks, own)]
     context += [f"dated:{p}" for p in frames.dated_things(sent, own, anchors)]
-    context += frames.parts(noun_tok)
+    context += frames.parts(noun_tok, toks[m.last - 1])
     figure_mood = frames.mood(anchor, own)
     if figure_mood:
         context.append(f"mood:{figure_mood}")

@@ -135,6 +135,9 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if agree:
         return "agree", time_a, time_b
     tally = tally_of(a.measure) or tally_of(b.measure)
+    if a.kind == "money" and time_a.report and time_b.report and not timeref.overlaps(
+            time_a.report, time_b.report, FALLING_WINDOW_DAYS):
+        return "update", time_a, time_b  # sums pledged, spent or raised grow over months
     if not tally or time_a.event and time_b.event:
         return "conflict", time_a, time_b  # a fixed fact, or the final toll of one past event told twice
     if is_estimate(a) != is_estimate(b):
