@@ -44,7 +44,12 @@ FUNCTION_WORDS = frozenset({"for", "of", "and", "the", "&"})
 NAME_LABELS = ("PERSON", "ORG")
 GENDERED_TITLES = {"mr": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f", "lady": "f",
                    "baroness": "f", "dame": "f"}
-NOT_SPEAKERS = frozenset({"i", "we", "you", "it", "they", "this", "that"})
+# Words that never name a speaker: the parse took a pronoun, relative word or preposition for one.
+NOT_SPEAKERS = frozenset("i we you it they this that who whom which what after before when while as the a an".split())
+# A speaker still written as a pronoun could not be resolved to a name: it never conflicts with anyone.
+PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "it", "him", "her", "them"})
+NAME_TITLES = HONORIFICS | TITLE_WORDS | frozenset(
+    "rear adm admiral vice capt cmdr cmdr. gen lt col sgt rev st president minister spokeswoman spokesman".split())
 HONORIFIC_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Baroness|Dame)\.? [A-Z][\w’'-]+(?: [A-Z][\w’'-]+)?")
 
@@ -61,6 +66,31 @@ def normalise(text: str) -> str:
     while words and words[0] in DETERMINERS:
         words = words[1:]
     return " ".join(words)
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in words_of(name) if w not in NAME_TITLES and w not in DETERMINERS]
+
+
+def _similar(x: str, y: str) -> bool:
+    """The same name word, allowing a spelling or transliteration variant in longer names."""
+    from difflib import SequenceMatcher
+
+    return x == y or min(len(x), len(y)) >= 5 and SequenceMatcher(None, x, y).ratio() >= 0.75
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names can be one person: same surname ("Landry" = "Rear Adm. Mary Landry"), or the shorter
+    name's words all in the longer ("Siddiqul Alam" = "Mohammed Siddiqul Alam Shikder"), with spelling variants."""
+    words_a, words_b = _name_words(a), _name_words(b)
+    if not words_a or not words_b:
+        return False
+    short, long_ = sorted((words_a, words_b), key=len)
+    if len(short) == 1:
+        return any(_similar(short[0], w) for w in long_)
+    if _similar(short[-1], long_[-1]):
+        return _similar(short[0][:1], long_[0][:1]) or len(long_) > len(short)
+    return all(any(_similar(w, v) for v in long_) for w in short)
 
 
 def display_name(text: str) -> str:
@@ -249,6 +279,7 @@ class Speaker:
     canonical: str
     role: str
     named: bool
+    person: bool = False  # a named person, not a body or a bare name of unknown kind
 
 
 class Resolver:
@@ -296,7 +327,7 @@ class Resolver:
         if not owner and (span[0].lower_ == "the" or span[0].dep_ == "poss"):
             holder = self.holder_of(role, span.start_char)
             if holder:
-                return Speaker(holder, role, True)
+                return Speaker(holder, role, True, True)
             if role[:1].isupper() and len(role.split()) >= 2:
                 return Speaker(role, role, True)  # "the Home Secretary": the corpus alias table may know her
         org = display_name(body.name) if body else written_org(owner or titled[: len(titled) - len(role)])
@@ -309,7 +340,7 @@ class Resolver:
         canonical = self.table.canonical(mention.name)
         known = sorted(self.table.roles_of(canonical))
         role = written_role or split_role(mention.role_phrase) or (split_role(known[0]) if known else "")
-        return Speaker(canonical, role, True)
+        return Speaker(canonical, role, True, True)
 
     def holder_of(self, role: str, before: int) -> str | None:
         """The person the article gives this title to, latest before the cue first ("The MP" -> Charlie Elphicke)."""

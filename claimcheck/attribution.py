@@ -11,11 +11,7 @@ How speakers are found (extract_attributions):
   speaker of their paragraph; names inside quotes never speak.
 - "He"/"She" is the person last named or last quoted before the cue; "The MP" is the person whose title says MP;
   "Mrs May" is the article's full name with that surname.
-How unnamed-vs-named is decided (compare_speakers): an unnamed speaker is a role, with an organisation when one is
-written ("a spokesman for Eurotunnel" -> "Eurotunnel spokesman"). It conflicts with a named speaker only when the
-organisation is known and the named side is a different body or a person whose known roles do not mention it, or,
-with no organisation, when the kinds of role differ (a spokesperson fits anyone but the public). Otherwise the
-comparison is a low-confidence "agree".
+Whether two outlets credit the same words to the same speaker is decided in credit.py.
 """
 
 from __future__ import annotations
@@ -23,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from .aliases import AliasTable, Resolver, Speaker, normalise, role_kind
+from .aliases import NOT_SPEAKERS, AliasTable, Resolver, Speaker
 from .spacy_utils import sentence_of, text_of
 
 __all__ = ["AliasTable", "Attribution", "SpeakerComparison", "compare_speakers", "extract_attributions",
@@ -38,11 +34,6 @@ OPENERS, CLOSERS = {"“": '"', "‘": "'", '"': '"'}, {"”": '"', "’": "'", 
 LEADING_GAP = re.compile(r"^\s*$|^[^.!?“”\"‘’]{0,40}[:,]\s*$")
 TRAILING_GAP = re.compile(r"^[\s,.!?;:—–-]*$")
 COLON_SPEAKER = re.compile(r"^\s*([A-Z][\w.’'&-]*(?:\s+[A-Z][\w.’'&-]*){0,5})\s*:\s*[“\"‘]")
-STOPWORDS = frozenset(
-    "a an the and or but of to in on at for by with from as is are was were be been being it its this that these "
-    "those there their they we our us i you he she his her him not no so if than then into about over under up out "
-    "have has had will would should could can do does did".split()
-)
 
 
 @dataclass(frozen=True)
@@ -59,6 +50,7 @@ class Attribution:
     content_start: int
     content_end: int
     named: bool = True
+    person: bool = False
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
@@ -256,15 +248,12 @@ def extract_attributions(doc) -> list[Attribution]:
         attribution = attribute_cue(doc, cue, cues, quotes_by_para[para], resolver, found, para)
         if attribution:
             found.append(attribution)
-            speaker = Speaker(attribution.canonical, attribution.role, attribution.named)
+            speaker = Speaker(attribution.canonical, attribution.role, attribution.named, attribution.person)
             resolver.recent.append((attribution.speaker_start, speaker))
     found += colon_attributions(doc, paras, captions, quotes_by_para, resolver)
     found = sorted(found, key=lambda a: a.content_start)
     found += inherited_quotes(doc, paras, captions, quotes_by_para, found)
     return sorted((a for a in found if is_plausible(a)), key=lambda a: a.content_start)
-
-
-NOT_SPEAKERS = frozenset("who whom which that what after before when while as the a an".split())
 
 
 def is_plausible(attribution: Attribution) -> bool:
@@ -292,7 +281,7 @@ def attribute_cue(doc, cue, cues, para_quotes, resolver: Resolver, found, para) 
     start, end = trimmed(text_of(doc), *bounds)
     cue_text = "according to" if cue.lower_ == "according" else cue.text
     return Attribution(span.text, span.start_char, span.end_char, speaker.canonical, speaker.role, cue_text,
-                       text_of(doc)[start:end], start, end, speaker.named)
+                       text_of(doc)[start:end], start, end, speaker.named, speaker.person)
 
 
 def colon_attributions(doc, paras, captions, quotes_by_para, resolver: Resolver) -> list[Attribution]:
@@ -309,7 +298,7 @@ def colon_attributions(doc, paras, captions, quotes_by_para, resolver: Resolver)
             continue
         start, end = trimmed(text_of(doc), quotes[0].start, quotes[0].end)
         found.append(Attribution(span.text, span.start_char, span.end_char, speaker.canonical, speaker.role, ":",
-                                 text_of(doc)[start:end], start, end, True))
+                                 text_of(doc)[start:end], start, end, True, speaker.person))
     return found
 
 
@@ -333,7 +322,8 @@ def inherited_quotes(doc, paras, captions, quotes_by_para, found: list[Attributi
             if owner is not None:
                 start, end = trimmed(text, quote.start, quote.end)
                 extra.append(Attribution(owner.speaker, owner.speaker_start, owner.speaker_end, owner.canonical,
-                                         owner.role, owner.cue, text[start:end], start, end, owner.named))
+                                         owner.role, owner.cue, text[start:end], start, end, owner.named,
+                                         owner.person))
         last = last_before(found + extra, para[0], para[1])
         open_at_end = bool(quotes_by_para[para]) and not quotes_by_para[para][-1].terminated
         previous = last if last is not None and open_at_end else None
@@ -366,124 +356,4 @@ def speaker_for_span(start: int, end: int, attributions: list[Attribution]) -> A
     return max(best, key=lambda p: p[0])[1]
 
 
-# ---------------------------------------------------------------- comparison
-
-@dataclass(frozen=True)
-class SpeakerComparison:
-    """Whether two outlets credit the same words to the same speaker."""
-
-    verdict: str
-    speaker_a: str
-    speaker_b: str
-    canonical_a: str
-    canonical_b: str
-    confidence: float
-    reason: str
-    shared_words: tuple[str, ...]
-
-
-def comparable_words(text: str) -> list[str]:
-    """Words with contractions expanded, so that "We're" matches "We are"."""
-    text = text.replace("’", "'")
-    for short, full in (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'m", " am")):
-        text = text.replace(short, full)
-    return re.findall(r"[\w,.%£$€]+", text.lower().replace(", ", " ").replace(". ", " ").rstrip("."))
-
-
-def longest_common_run(a: list[str], b: list[str]) -> tuple[int, int]:
-    """(length, start in a) of the longest run of words a and b share."""
-    best, best_at, lengths = 0, 0, [0] * (len(b) + 1)
-    for i, word in enumerate(a):
-        for j in range(len(b), 0, -1):
-            lengths[j] = lengths[j - 1] + 1 if word == b[j - 1] else 0
-            if lengths[j] > best:
-                best, best_at = lengths[j], i - lengths[j] + 1
-    return best, best_at
-
-
-def shared_words(text_a: str, text_b: str) -> tuple[tuple[str, ...], bool] | None:
-    """The words two claims share and whether they share a quote, or None when they do not say the same thing."""
-    a, b = comparable_words(text_a), comparable_words(text_b)
-    if not a or not b:
-        return None
-    run, at = longest_common_run(a, b)
-    # A long shared run must carry meaning ("it was important to" is no shared quote); a short
-    # quote ("We are under siege") counts when it is most of the shorter text.
-    meaningful = sum(word not in STOPWORDS for word in a[at:at + run]) >= 2
-    if run >= 4 and meaningful or run >= 2 and run >= 0.6 * min(len(a), len(b)):
-        return tuple(a[at:at + run]), True
-    content_a = [w for w in a if w not in STOPWORDS]
-    common = set(content_a) & {w for w in b if w not in STOPWORDS}
-    smaller = min(len(set(content_a)), len({w for w in b if w not in STOPWORDS}))
-    if len(common) >= 2 and len(common) >= 0.6 * smaller:
-        return tuple(dict.fromkeys(w for w in content_a if w in common)), False
-    return None
-
-
-def claim_text(text: str, att: Attribution) -> str:
-    """The words to compare: the sentence when it lies inside the attributed content, else that content."""
-    return text if " ".join(text.split()) in " ".join(att.content.split()) else att.content
-
-
-@dataclass(frozen=True)
-class SpeakerView:
-    """A speaker as compare_speakers sees it: corpus key, organisation, known roles."""
-
-    key: str
-    named: bool
-    org: str
-    roles: tuple[str, ...]
-    label: str
-
-
-def speaker_view(att: Attribution, aliases: AliasTable) -> SpeakerView:
-    """Resolve an attribution's speaker against the corpus aliases."""
-    if not att.named:
-        org = att.canonical[: -len(att.role)].strip() if att.role and att.canonical.endswith(att.role) else ""
-        article = "an" if att.canonical[:1].lower() in "aeiou" else "a"
-        return SpeakerView(att.canonical, False, org, (att.role,), f"{article} unnamed {att.canonical}")
-    key = aliases.canonical(att.canonical)
-    roles = tuple(sorted({att.role, *aliases.roles_of(key)} - {""}))
-    return SpeakerView(key, True, "", roles, key)
-
-
-def compatible(unnamed: SpeakerView, other: SpeakerView) -> bool:
-    """Whether an unnamed speaker could be the other speaker (module docstring gives the rule)."""
-    org = normalise(unnamed.org)
-    if org and other.named:
-        mentions_org = org in normalise(other.key) or any(org in normalise(r) for r in other.roles)
-        return mentions_org or not other.roles and " " in other.key  # an unknown person with no role may be theirs
-    if org and other.org:
-        return org == normalise(other.org)
-    kind_a, kind_b = role_kind(" ".join(unnamed.roles)), role_kind(" ".join(other.roles))
-    if not kind_a or not kind_b:
-        return True
-    if "spokesperson" in (kind_a, kind_b):
-        return "public" not in (kind_a, kind_b)
-    return kind_a == kind_b
-
-
-def compare_speakers(text_a: str, att_a: Attribution | None, text_b: str, att_b: Attribution | None,
-                     aliases: AliasTable) -> SpeakerComparison | None:
-    """Whether two claims that say the same thing credit the same speaker; None when not comparable."""
-    if att_a is None or att_b is None:
-        return None
-    shared = shared_words(claim_text(text_a, att_a), claim_text(text_b, att_b))
-    if shared is None:
-        return None
-    words, is_quote = shared
-    a, b = speaker_view(att_a, aliases), speaker_view(att_b, aliases)
-    if normalise(a.key) == normalise(b.key):
-        verdict, confidence = "agree", 0.9
-    elif a.named and b.named:
-        verdict, confidence = "conflict", 0.85
-    else:
-        unnamed, other = (a, b) if not a.named else (b, a)
-        verdict, confidence = ("agree", 0.5) if compatible(unnamed, other) else ("conflict", 0.7)
-    confidence = round(confidence if is_quote else confidence * 0.85, 2)
-    what = "quote" if is_quote else "claim"
-    snippet = " ".join(words[:8])
-    relation = "credited to" if verdict == "conflict" else "credited in both to"
-    speakers = f"{a.label} vs {b.label}" if verdict == "conflict" or normalise(a.key) != normalise(b.key) else a.label
-    reason = f"same {what} ('{snippet}') {relation} {speakers}"
-    return SpeakerComparison(verdict, att_a.speaker, att_b.speaker, a.key, b.key, confidence, reason, words)
+from .credit import SpeakerComparison, compare_speakers  # noqa: E402 - re-exported: the comparison lives there

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from . import attribution, quantities
+from . import attribution, measures, quantities
 from .ingest import text_hash
 
 
@@ -35,6 +35,13 @@ class Finding:
     confidence: float
     reason: str
     shared: tuple[str, ...] = ()
+    # What kind of difference: two outlets disagreeing, a figure updated over time, or an edit between copies.
+    relation: str = "conflict"  # conflict | update | revision
+    measure: str = ""  # what is measured, in words ("migrants in Calais")
+    time_a: str | None = None  # ISO date or interval each value holds for, when stated
+    time_b: str | None = None
+    source_a: str | None = None  # whom each side cites for its value ("the Home Office")
+    source_b: str | None = None
 
 
 def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str) -> str:
@@ -54,13 +61,20 @@ def _quantity_findings(pair: dict, copies: bool) -> Iterable[Finding]:
     found_b = [quantities.Quantity.from_dict(q) for q in json.loads(pair["quantities_b"])]
     if not found_a or not found_b:
         return
-    for comparison in quantities.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b):
+    for comparison in measures.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b):
         yield _finding(
             pair, kind=comparison.kind, verdict=_verdict(comparison.verdict, copies),
             value_a=comparison.a.text, value_b=comparison.b.text,
             norm_a=_norm(comparison.a), norm_b=_norm(comparison.b), about=comparison.about,
-            confidence=comparison.confidence, reason=comparison.reason,
+            confidence=comparison.confidence, reason=comparison.reason, **_measure_fields(comparison),
         )
+
+
+def _measure_fields(comparison: object) -> dict:
+    """Relation, measure, times and sources, for comparisons that carry them (older ones do not)."""
+    fields = {key: getattr(comparison, key, None) for key in ("relation", "time_a", "time_b", "source_a", "source_b")}
+    fields["measure"] = getattr(comparison, "measure", None) or getattr(comparison, "about", "")
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _speaker_findings(pair: dict, aliases: attribution.AliasTable, copies: bool) -> Iterable[Finding]:
@@ -97,6 +111,9 @@ def _norm(quantity: quantities.Quantity) -> str:
 
 
 def _finding(pair: dict, **fields: object) -> Finding:
+    fields.setdefault("measure", fields["about"])
+    if fields["verdict"] == "revision":
+        fields["relation"] = "revision"
     return Finding(
         id=finding_id(str(fields["kind"]), pair["text_a"], str(fields["value_a"]), pair["text_b"], str(fields["value_b"])),
         pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"],

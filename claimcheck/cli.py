@@ -240,8 +240,10 @@ def _print_hits(hits: list[dict]) -> None:
             typer.echo("       [" + "; ".join(marks) + "]")
 
 
-FLAG_FIELDS = ("id", "kind", "verdict", "status", "article_a", "article_b", "text_a", "text_b", "value_a", "value_b",
-               "norm_a", "norm_b", "about", "similarity", "confidence", "reason", "note", "reviewer", "decided_at")
+FLAG_FIELDS = ("id", "kind", "verdict", "relation", "status", "article_a", "article_b", "text_a", "text_b", "value_a",
+               "value_b", "norm_a", "norm_b", "about", "measure", "time_a", "time_b", "source_a", "source_b",
+               "similarity", "confidence", "reason", "note", "reviewer", "decided_at")
+RELATIONS = ("conflict", "update", "revision")
 
 
 def _flag_json(flag: dict) -> dict:
@@ -252,6 +254,7 @@ def _flag_json(flag: dict) -> dict:
 def flags(
     kind: Annotated[Optional[str], typer.Option("--kind", help="numeric, date or attribution.")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="open, confirmed or dismissed.")] = None,
+    relation: Annotated[Optional[str], typer.Option("--relation", help="conflict, update or revision.")] = None,
     article: Annotated[Optional[str], typer.Option("--article", help="Only flags involving an article whose name contains this.")] = None,
     min_confidence: Annotated[float, typer.Option("--min-confidence", help="Only flags at least this confident.")] = 0.0,
     include_revisions: Annotated[bool, typer.Option("--revisions", help="Also list differences between copies of one source.")] = False,
@@ -264,7 +267,7 @@ def flags(
     """
     settings = _settings(db)
     with _user_errors():
-        rows = _select_flags(_open(settings), kind, status, article, min_confidence, include_revisions)
+        rows = _select_flags(_open(settings), kind, status, relation, article, min_confidence, include_revisions)
     if as_json:
         typer.echo(json.dumps([_flag_json(row) for row in rows], ensure_ascii=False, indent=2))
         return
@@ -278,13 +281,18 @@ def flags(
         typer.echo(f"{'':<41}{row['article_a']} / {row['article_b']}")
 
 
-def _select_flags(database, kind, status, article, min_confidence, include_revisions) -> list[dict]:  # noqa: ANN001
+def _select_flags(database, kind, status, relation, article, min_confidence, include_revisions) -> list[dict]:  # noqa: ANN001
     if kind and kind not in {"numeric", "date", "attribution"}:
         raise InputError(f"unknown --kind {kind!r}: use numeric, date or attribution")
     if status and status not in {"open", "confirmed", "dismissed"}:
         raise InputError(f"unknown --status {status!r}: use open, confirmed or dismissed")
+    if relation and relation not in RELATIONS:
+        raise InputError(f"unknown --relation {relation!r}: use {', '.join(RELATIONS[:-1])} or {RELATIONS[-1]}")
     where, params = ["flags.confidence >= ?"], [min_confidence]
-    if not include_revisions:
+    if relation:
+        where.append("flags.relation = ?")  # names the relation wanted, revisions included
+        params.append(relation)
+    elif not include_revisions:
         where.append("flags.verdict = 'conflict'")
     if kind:
         where.append("flags.kind = ?")
@@ -328,6 +336,13 @@ def _flag_text(database, flag: dict) -> str:  # noqa: ANN001
         f"Why:    {flag['reason']}",
         f"Values: {typer.style(flag['value_a'], bold=True)}  vs  {typer.style(flag['value_b'], bold=True)}",
     ]
+    if flag.get("measure") and flag["measure"] != flag["about"]:
+        lines.insert(1, f"Measure: {flag['measure']}")
+    if flag.get("relation") not in (None, "conflict"):
+        lines.insert(1, f"Relation: {flag['relation']}")
+    for label, key in (("Times", "time"), ("Sources", "source")):
+        if flag.get(f"{key}_a") or flag.get(f"{key}_b"):
+            lines.append(f"{label + ':':<7} {flag.get(f'{key}_a') or '—'}  vs  {flag.get(f'{key}_b') or '—'}")
     for side in ("a", "b"):
         claim = store.claims(database, "claims.id = ?", [flag[f"claim_{side}"]])[0]
         article = store.article(database, claim["article_id"])

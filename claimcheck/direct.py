@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
-from . import attribution, pair, quantities
+from . import attribution, measures, pair, quantities
 from .config import Settings
 from .embed import Embedder
 from .ingest import Article, clean_text
@@ -67,7 +67,7 @@ def _check_one(side_a: Segmented, side_b: Segmented, similarity: float, settings
     flags, agreements = [], []
     for claim_a in claims_a:
         for claim_b in claims_b:
-            for comparison in quantities.compare_claims(claim_a.text, list(claim_a.quantities), claim_b.text,
+            for comparison in measures.compare_claims(claim_a.text, list(claim_a.quantities), claim_b.text,
                                                         list(claim_b.quantities)):
                 (flags if comparison.verdict == "conflict" else agreements).append({
                     "kind": comparison.kind, "verdict": comparison.verdict, "value_a": comparison.a.text,

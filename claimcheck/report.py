@@ -168,10 +168,24 @@ def _flag_block(flag: dict, links: dict[int, str]) -> str:
         f"- **`{flag['id']}`** · {flag['kind']} · **{md_text(flag['value_a'])}** vs **{md_text(flag['value_b'])}** · "
         f"confidence {flag['confidence']:.2f} · similarity {flag['similarity']:.2f}\n"
         f"  - Why: {md_text(flag['reason'])}\n"
+        f"{_when_and_whom(flag)}"
         f"  - A: “{_highlight(flag['text_a'], flag['value_a'], shared)}” — {_link(links, flag['article_id_a'], flag['article_a'], _line(flag, 'a'))}\n"
         f"  - B: “{_highlight(flag['text_b'], flag['value_b'], shared)}” — {_link(links, flag['article_id_b'], flag['article_b'], _line(flag, 'b'))}"
         f"{note}"
     )
+
+
+def _when_and_whom(flag: dict) -> str:
+    """A line for the times and cited sources of the two values, when either side states them."""
+    parts = []
+    for label, key in (("When", "time"), ("Cited", "source")):
+        a, b = flag.get(f"{key}_a"), flag.get(f"{key}_b")
+        if a or b:
+            parts.append(f"{label}: {md_text(a) or '—'} vs {md_text(b) or '—'}")
+    relation = flag.get("relation") or "conflict"
+    if relation not in ("conflict", "revision"):
+        parts.insert(0, f"{relation.capitalize()}: {md_text(flag.get('measure') or flag['about'])}")
+    return f"  - {' · '.join(parts)}\n" if parts else ""
 
 
 def _line(row: dict, side: str) -> int | None:

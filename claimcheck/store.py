@@ -127,6 +127,24 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_flag_relation(db: Database) -> None:
+    """What each flag is: a conflict, an update over time or a revision; what it measures, when, cited from whom."""
+    _execute_script(
+        db,
+        """
+        -- relation: conflict | update | revision; time_*: ISO date or interval; source_*: whom each side cites
+        ALTER TABLE flags ADD COLUMN relation TEXT NOT NULL DEFAULT 'conflict';
+        ALTER TABLE flags ADD COLUMN measure TEXT NOT NULL DEFAULT '';
+        ALTER TABLE flags ADD COLUMN time_a TEXT;
+        ALTER TABLE flags ADD COLUMN time_b TEXT;
+        ALTER TABLE flags ADD COLUMN source_a TEXT;
+        ALTER TABLE flags ADD COLUMN source_b TEXT;
+        UPDATE flags SET relation = CASE verdict WHEN 'revision' THEN 'revision' ELSE 'conflict' END, measure = about;
+        """,
+    )
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}

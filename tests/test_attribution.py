@@ -157,8 +157,17 @@ def test_unknown_names_are_cleaned_not_invented():
 
 # ---------------------------------------------------------------- comparison (model-free)
 
+PEOPLE = {"Theresa May", "Jacques Gounon", "Mrs May", "Richard Burnett", "Helen Deeble"}
+
+
 def att(speaker: str, canonical: str, content: str, role: str = "", named: bool = True) -> Attribution:
-    return Attribution(speaker, 0, len(speaker), canonical, role, "said", content, 0, len(content), named)
+    return Attribution(speaker, 0, len(speaker), canonical, role, "said", content, 0, len(content), named,
+                       person=canonical in PEOPLE)
+
+
+def quoted(a: Attribution | None) -> str:
+    """The sentence as an outlet prints it: the attributed words in quotation marks."""
+    return f"“{a.content}”" if a else ""
 
 
 ALIASES = AliasTable()
@@ -195,7 +204,7 @@ COMPARISONS = [
 
 @pytest.mark.parametrize("a, b, verdict", COMPARISONS)
 def test_compare_speakers(a, b, verdict):
-    result = compare_speakers(a.content if a else "", a, b.content if b else "", b, ALIASES)
+    result = compare_speakers(quoted(a), a, quoted(b), b, ALIASES)
     assert (result.verdict if result else None) == verdict
     if result:
         assert (result.speaker_a, result.speaker_b) == (a.speaker, b.speaker)
@@ -215,7 +224,7 @@ def test_conflict_reason_names_both_speakers():
 def test_lightly_reworded_quote_is_the_same_quote():
     a = att("Mr Burnett", "Richard Burnett", "The only word to describe what is happening there is absolute mayhem.")
     b = att("Ms Deeble", "Helen Deeble", "the only word to describe what's happening is absolute mayhem")
-    assert compare_speakers(a.content, a, b.content, b, ALIASES).verdict == "conflict"
+    assert compare_speakers(quoted(a), a, quoted(b), b, ALIASES).verdict == "conflict"
 
 
 # ---------------------------------------------------------------- the seeds
@@ -319,3 +328,39 @@ def test_fixture_expectations(nlp):
             sides.append(attribution)
         result = compare_speakers(case["sentence_a"], sides[0], case["sentence_b"], sides[1], aliases)
         assert result is not None and result.verdict == case["verdict"], (case, result)
+
+
+# ---------------------------------------------------------------- real-news shapes (written for the tests)
+
+REAL_SHAPES = [
+    # a common phrase is not a shared quote: mostly a place name
+    ("“The spill is spreading in the Gulf of Mexico,” Smith said.", att("Smith", "Ann Smith", "x", "", True),
+     "Oil kept leaking in the Gulf of Mexico, Jones said.", att("Jones", "Bob Jones", "x", "", True), None),
+    # surname and title variants are one person
+    ("“We will not stop until the leak is sealed,” Landry said.", att("Landry", "Landry", "x"),
+     "“We will not stop until the leak is sealed,” said Rear Adm. Mary Landry.",
+     att("Rear Adm. Mary Landry", "Mary Landry", "x"), "agree"),
+    # a person and the body they speak for are compatible
+    ("“The draft contained internal inconsistencies with its findings,” the agency said.",
+     att("the agency", "Port Authority", "x"),
+     "Capt. Gregorio Falco said the draft “contained internal inconsistencies with its findings”.",
+     att("Capt. Gregorio Falco", "Gregorio Falco", "x"), "agree"),
+    # two named people credited with one quote
+    ("“The first draft contained internal inconsistencies with its own findings,” Shah said.",
+     att("Shah", "Preeti Shah", "x"),
+     "Mark Toner said the draft “contained internal inconsistencies with its own findings”.",
+     att("Mark Toner", "Mark Toner", "x"), "conflict"),
+    # an unresolved pronoun never conflicts
+    ("“I was trying to get people onto the boats in an orderly fashion,” he said.", att("he", "he", "x"),
+     "“I was trying to get people onto the boats in an orderly fashion,” Schettino said.",
+     att("Schettino", "Francesco Schettino", "x"), None),
+]
+
+
+@pytest.mark.parametrize("text_a, a, text_b, b, verdict", REAL_SHAPES)
+def test_speakers_on_real_news_shapes(text_a, a, text_b, b, verdict):
+    a = Attribution(**{**a.to_dict(), "content": text_a, "content_end": len(text_a),
+                       "person": a.canonical not in ("Port Authority", "he")})
+    b = Attribution(**{**b.to_dict(), "content": text_b, "content_end": len(text_b), "person": True})
+    result = compare_speakers(text_a, a, text_b, b, AliasTable())
+    assert (result.verdict if result else None) == verdict

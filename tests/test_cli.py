@@ -289,3 +289,31 @@ def test_extract_reads_a_file(tmp_path):
     article.write_text("The camp at Sangatte closed in 2002 after riots near Calais.")
     out = json.loads(invoke("extract", str(article), "--json").output)
     assert out["quantities"][0]["text"] == "2002" and out["quantities"][0]["kind"] == "year"
+
+
+def test_flags_carry_relation_measure_times_and_sources(reported):
+    flags = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+    assert {f["relation"] for f in flags} == {"conflict"}
+    assert all(f["measure"] == f["about"] for f in flags)
+    assert all(f[key] is None for f in flags for key in ("time_a", "time_b", "source_a", "source_b"))
+    assert json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output) == []
+    assert json.loads(invoke("flags", "--relation", "conflict", "--json", "--db", str(reported)).output) == flags
+    result = invoke("flags", "--relation", "argument", "--db", str(reported))
+    assert result.exit_code == 1 and "unknown --relation 'argument'" in result.output
+
+
+def test_an_update_with_times_and_sources_reaches_flags_show_and_the_report(reported, tmp_path):
+    database = store.open_db(reported)
+    flag_id = json.loads(invoke("flags", "--json", "--db", str(reported)).output)[0]["id"]
+    with store.transaction(database):
+        database["flags"].update(flag_id, {"relation": "update", "measure": "migrants camped in Calais",
+                                           "time_a": "2015-07", "time_b": "2015-08-01", "source_a": "the Home Office"})
+    [update] = json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output)
+    assert (update["id"], update["time_a"], update["source_a"], update["source_b"]) == (
+        flag_id, "2015-07", "the Home Office", None)
+    shown = invoke("show", flag_id, "--db", str(reported)).output
+    assert "Relation: update" in shown and "Measure: migrants camped in Calais" in shown
+    assert "Times:  2015-07  vs  2015-08-01" in shown and "Sources: the Home Office  vs  —" in shown
+    out = tmp_path / "update.md"
+    invoke("report", str(tmp_path / "basic"), "--db", str(reported), "--out", str(out))
+    assert "Update: migrants camped in Calais · When: 2015-07 vs 2015-08-01 · Cited: the Home Office vs —" in out.read_text()

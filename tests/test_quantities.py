@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import spacy
 
-from claimcheck.quantities import Quantity, compare_claims, extract_quantities
+from claimcheck.measures import compare_claims
+from claimcheck.quantities import Quantity, extract_quantities
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "data" / "conflicts"

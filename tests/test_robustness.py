@@ -206,8 +206,8 @@ def test_sql_and_markup_in_articles_are_stored_verbatim_and_rendered_inert(db, s
     title = "x'); DROP TABLE claims; --"
     (tmp_path / "evil.md").write_text(
         f'---\ntitle: "{title}"\noutlet: "<script>alert(1)</script>"\n---\n'
-        "Robert'); DROP TABLE articles; -- Officials said that 3,000 migrants reached the port of Dover on Monday"
-        " night <!-- hidden --> [see](javascript:x).\n"
+        "Robert'); DROP TABLE articles; -- Officials said: “3,000 migrants reached the port of Dover on Monday"
+        " night” <!-- hidden --> [see](javascript:x).\n"
     )
     evil_name = tmp_path / "a name) with <b>.txt"
     evil_name.write_text("# Forged: officials said that 5,000 migrants reached the port of Dover on Monday | x |.")
@@ -283,19 +283,20 @@ def test_an_empty_or_half_made_database_is_migrated(tmp_path):
     Migrations("claimcheck").ensure_migrations_table(Database(half))  # the bookkeeping table, no migration yet
     database = store.open_db(half)
     assert "claims" in database.table_names()
-    assert [m.name for m in store.migrations.applied(database)] == ["m001_initial"]
+    assert [m.name for m in store.migrations.applied(database)] == sorted(store.known_migrations())
 
 
-def test_a_future_migration_is_applied_to_an_m001_database_and_then_refused_by_this_version(tmp_path):
+def test_a_future_migration_is_applied_to_a_database_and_then_refused_by_this_version(tmp_path):
     path = tmp_path / "old.db"
     old = store.open_db(path)
     old["articles"].insert({"name": "a.txt", "content_hash": "h", "text": "t", "ingested_at": "now"})
     old.close()
     future = Migrations("claimcheck")
-    future()(store.m001_initial)
+    for migration in store.migrations._migrations:
+        future()(migration.fn)
 
     @future()
-    def m002_article_language(db):  # noqa: ANN001
+    def m999_article_language(db):  # noqa: ANN001
         db.execute("ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
 
     upgraded = store.open_db(path, schema=future)
@@ -525,3 +526,20 @@ def test_an_extractor_failure_skips_that_sentence_and_is_reported(db, settings, 
     assert [p.reason for p in result.problems] == [
         "numbers of the sentence at line 1 not extracted (ValueError: unforeseen text)"]
     assert len(store.claims(db)) == 2
+
+
+def test_flags_of_an_m001_database_get_a_relation_and_a_measure(tmp_path):
+    old_schema = Migrations("claimcheck")
+    old_schema()(store.m001_initial)
+    path = tmp_path / "m001.db"
+    old = store.open_db(path, schema=old_schema)
+    old["articles"].insert({"id": 1, "name": "a.txt", "content_hash": "h", "text": "t", "ingested_at": "now"})
+    old["claims"].insert_all([{"id": n, "article_id": 1, "idx": n, "start": 0, "end": 1, "line": 1, "text": "t",
+                               "text_hash": str(n), "terms": "[]", "quantities": "[]"} for n in (1, 2)])
+    old["pairs"].insert({"id": 1, "claim_a": 1, "claim_b": 2, "similarity": 1, "lexical": 0, "score": 1})
+    common = {"pair_id": 1, "claim_a": 1, "claim_b": 2, "value_a": "1", "value_b": "2", "about": "migrants in Calais",
+              "similarity": 1, "confidence": 1, "reason": "r", "kind": "numeric"}
+    old["flags"].insert_all([{**common, "id": "c", "verdict": "conflict"}, {**common, "id": "r", "verdict": "revision"}])
+    old.close()
+    rows = store.open_db(path).execute("SELECT id, relation, measure FROM flags ORDER BY id").fetchall()
+    assert rows == [("c", "conflict", "migrants in Calais"), ("r", "revision", "migrants in Calais")]

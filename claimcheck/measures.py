@@ -1,0 +1,253 @@
+"""Whether two figures measure the same thing, and whether they agree: pure comparison, no spaCy.
+
+At comparison an exact figure is widened by its rounding: 5 % for round numbers (3,000; 2,100; £7m), half of the
+last written digit otherwise (21 -> 20.5..21.5). Measures are converted to a base unit (miles/km,
+barrels/gallons/litres, hours/days); a gallon may be imperial or US, so it converts to an interval. Currencies are
+never converted. Overlapping intervals agree.
+
+Comparability (precision first: when in doubt, do not compare). Two numeric quantities are compared only if they
+have the same kind and a convertible unit or the same currency, the same counted noun (people/migrants/refugees
+count as one noun), the same event (the verb: "arrived" is not "living"; "attempt" is not "stormed"), exactly the
+same time frame ("in 2019" vs "this year": not compared), no two different places, and values within a factor of 4
+(further apart, they are different measures, not a disagreement). Two dates are compared only when they date the
+same one-off event ("closed", "opened", "founded"...) of something both sentences name ("Sangatte").
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from . import timeref
+from . import units as U
+from .inflect import past, plural
+from .quantities import DATE_KINDS, NUMERIC_KINDS, Quantity
+
+ONE_OFF_EVENTS = {"close", "open", "found", "establish", "build", "demolish", "die", "bear", "sign", "elect",
+                  "launch", "introduce", "abolish", "dismantle", "raze", "bulldoze", "set", "create"}
+NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
+                "immigrant": "person", "asylum": "person", "seeker": "person"}
+
+
+@dataclass(frozen=True)
+class QuantityComparison:
+    """The verdict on two quantities that measure the same thing.
+
+    ``verdict``: "agree", "conflict" (same measure, same time, incompatible values) or "update" (same measure at
+    two times: a figure that changed). ``time_a``/``time_b`` are the ISO day or interval each value refers to.
+    """
+
+    a: Quantity
+    b: Quantity
+    verdict: str
+    kind: str
+    confidence: float
+    reason: str
+    about: str
+    time_a: str | None = None
+    time_b: str | None = None
+
+    @property
+    def measure(self) -> str:
+        return self.about
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a comparison knows beyond the two sentences: when each article was written, how alike two measure
+    phrases are in meaning (cosine of their embeddings; None when unknown)."""
+
+    anchor_a: date | None = None
+    anchor_b: date | None = None
+    similarity: Callable[[Quantity, Quantity], float | None] | None = None
+
+
+NO_SETTING = Setting()
+
+
+def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quantities_b: list[Quantity],
+                   setting: Setting = NO_SETTING) -> list[QuantityComparison]:
+    """Compare the quantities of two claims from different articles; only those that measure the same thing."""
+    candidates = []
+    texts = f"{text_a} {text_b}"
+    for a in quantities_a:
+        for b in quantities_b:
+            found = _compare_dates(a, b, texts) if a.kind in DATE_KINDS else _compare_numbers(a, b, texts, setting)
+            if found is not None:
+                candidates.append(found)
+    # Each quantity is paired with its best counterpart only, agreements first: when both
+    # sentences list 57 %, 21 % and 19 %, each figure meets its equal before any other.
+    candidates.sort(key=lambda c: (c[1].verdict != "agree", -c[0], c[1].a.start, c[1].b.start))
+    used_a, used_b, chosen = set(), set(), []
+    for _, comparison in candidates:
+        if id(comparison.a) in used_a or id(comparison.b) in used_b:
+            continue
+        used_a.add(id(comparison.a))
+        used_b.add(id(comparison.b))
+        chosen.append(comparison)
+    return sorted(chosen, key=lambda c: (c.a.start, c.b.start))
+
+
+def _frame(q: Quantity, prefix: str) -> set[str]:
+    return {c[len(prefix) + 1:] for c in q.context if c.startswith(prefix + ":")}
+
+
+def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> tuple[float, QuantityComparison] | None:
+    if not _kinds_match(a, b):
+        return None
+    similarity = setting.similarity(a, b) if setting.similarity else None
+    strict = _same_measure(a, b)
+    if not strict and not _same_by_meaning(a, b, similarity):
+        return None
+    (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
+    a_mid, b_mid = (a_lo + a_hi) / 2, (b_lo + b_hi) / 2
+    if max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9) and math.isfinite(a_hi + b_hi):
+        return None  # a factor of 4 apart: two different measures, not one disputed figure
+    agree = a_lo <= b_hi and b_lo <= a_hi
+    if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
+        agree = False  # two ranges with different ends are two estimates, even when they overlap
+    decided = relation_of(a, b, agree, setting.anchor_a, setting.anchor_b)
+    if decided is None:
+        return None
+    verdict, time_a, time_b = decided
+    confidence = 0.9
+    confidence -= 0.15 * ("noun:inferred" in a.context + b.context)
+    confidence -= 0.1 * (a.noun != b.noun)
+    confidence -= 0.1 * (not (_frame(a, "where") and _frame(b, "where")))
+    confidence -= 0.05 * (math.isinf(a.high) or math.isinf(b.high))
+    confidence -= 0.1 * (not strict)
+    about = _numeric_about(a, b, texts) if strict else _phrase_about(a, b)
+    reason = f"{a.text} vs {b.text} {about}" if a.kind == "count" and strict else f"{a.text} vs {b.text}: {about}"
+    if verdict == "update":
+        reason = f"{a.text} ({timeref.label(time_a.report) or 'undated'}) -> {b.text} " \
+                 f"({timeref.label(time_b.report) or 'undated'}): {about}, a figure that changed"
+    elif verdict == "conflict" and not strict and similarity is not None:
+        reason += f" (same measure: phrases alike at {similarity:.2f})"
+    closeness = 1 / (1 + abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-9))
+    comparison = QuantityComparison(a, b, verdict, "numeric", round(max(confidence, 0.3), 2), reason, about,
+                                    timeref.label(time_a.report or time_a.event),
+                                    timeref.label(time_b.report or time_b.event))
+    rank = confidence + 0.05 * len(_frame(a, "what") & _frame(b, "what")) + 0.01 * closeness + (similarity or 0)
+    return rank, comparison
+
+
+RANGE_HEDGES = ("between", "to")
+# Two measure phrases this alike (cosine of their embeddings) name the same measure, when their structure allows:
+# tuned on the labelled real-news pages (eval/realnews.py).
+MEASURE_SIMILARITY = 0.75
+
+
+def relation_of(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None):  # noqa: ANN201
+    from .relation import relation
+
+    return relation(a, b, agree, anchor_a, anchor_b)
+
+
+def _kinds_match(a: Quantity, b: Quantity) -> bool:
+    """Same kind, and a convertible unit (rates only with rates), or the same currency."""
+    if a.kind != b.kind or a.kind not in (*NUMERIC_KINDS, "age"):
+        return False
+    if a.kind == "measure":
+        ua, ub = U.unit_interval(a.unit), U.unit_interval(b.unit)
+        return ua is not None and ub is not None and ua[0] == ub[0] and ("/" in a.unit) == ("/" in b.unit)
+    return a.unit == b.unit
+
+
+def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool:
+    """Alike measure phrases, and nothing in their structure that tells them apart (see module docstring)."""
+    from .relation import tally_of
+
+    if similarity is None or similarity < MEASURE_SIMILARITY or not a.measure or not b.measure:
+        return False
+    tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
+    if tally_a != tally_b:
+        return False  # the injured are not the dead, the missing not the rescued
+    places_a, places_b = _frame(a, "where"), _frame(b, "where")
+    return not (places_a and places_b and not places_a & places_b)
+
+
+def _phrase_about(a: Quantity, b: Quantity) -> str:
+    """What both figures measure, in words: the shorter of the two phrases, figure masked."""
+    return min((a.measure, b.measure), key=lambda p: (len(p.split()), p)).replace("#", "…").strip() or "figure"
+
+
+def _same_measure(a: Quantity, b: Quantity) -> bool:
+    """Same unit dimension or currency, counted noun, event, time frame and (if both say) place."""
+    if a.kind == "measure":
+        ua, ub = U.unit_interval(a.unit), U.unit_interval(b.unit)
+        if ua is None or ub is None or ua[0] != ub[0]:
+            return False
+    elif a.unit != b.unit:
+        return False
+    if a.noun or b.noun:
+        if NOUN_CLASSES.get(a.noun, a.noun) != NOUN_CLASSES.get(b.noun, b.noun):
+            return False
+    elif not _frame(a, "what") & _frame(b, "what"):
+        return False  # nothing counted on either side: at least the clause must name the same thing
+    if not _frame(a, "event") & _frame(b, "event") or _frame(a, "when") != _frame(b, "when"):
+        return False
+    places_a, places_b = _frame(a, "where"), _frame(b, "where")
+    return not (places_a and places_b and not places_a & places_b)
+
+
+def _comparable_interval(q: Quantity) -> tuple[float, float]:
+    """The interval a figure stands for, widened by rounding when exact, in the base unit for measures."""
+    low, high = q.low, q.high
+    if low == high:
+        tolerance = U.rounding_tolerance(q.value, q.text)
+        low, high = q.value - tolerance, q.value + tolerance
+    if q.kind == "measure":
+        _, f_lo, f_hi = U.unit_interval(q.unit)
+        low, high = low * f_lo, high * f_hi
+    return low, high
+
+
+def _numeric_about(a: Quantity, b: Quantity, texts: str) -> str:
+    places = sorted(_frame(a, "where") & _frame(b, "where")) or sorted(_frame(a, "where") | _frame(b, "where"))
+    where = f" in {_as_written(places[0], texts)}" if places else ""
+    when = sorted(_frame(a, "when"))
+    when = f" ({when[0]})" if when else ""
+    event = sorted(_frame(a, "event") & _frame(b, "event"))[0]
+    if a.kind == "money":
+        return f"sum {'pledged' if event == 'fund' else past(event)}{where}{when}"
+    if a.kind == "percent":
+        return f"{event} in {a.noun or 'figure'}{where}{when}"
+    if a.kind == "measure":
+        return f"{_as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}{where}{when}"
+    noun = plural(a.noun) if a.noun == b.noun else "people"
+    return f"{noun}{where}{when}"
+
+
+def _compare_dates(a: Quantity, b: Quantity, texts: str) -> tuple[float, QuantityComparison] | None:
+    if b.kind not in DATE_KINDS or a.unit not in ("year", "month", "day") or b.unit not in ("year", "month", "day"):
+        return None
+    if not a.noun or a.noun != b.noun or a.noun not in ONE_OFF_EVENTS:
+        return None
+    shared = sorted(_frame(a, "what") & _frame(b, "what"))
+    if not shared:
+        return None
+    coarse = max(a.unit, b.unit, key=("day", "month", "year").index)
+    verdict = "agree" if _truncate(a, coarse) == _truncate(b, coarse) else "conflict"
+    places = _frame(a, "where") | _frame(b, "where")
+    names = [w for w in shared if _as_written(w, texts)[:1].isupper()]
+    # the thing dated is best named by a proper name that is not merely where it happened
+    ranked = sorted(shared, key=lambda w: (w not in names, w in places, texts.lower().find(w)))
+    label = _as_written(ranked[0], texts)
+    about = f"{'year' if coarse == 'year' else 'date'} {label} {past(a.noun)}"
+    confidence = 0.9 if names else 0.7
+    comparison = QuantityComparison(a, b, verdict, "date", confidence, f"{a.text} vs {b.text}: {about}", about)
+    return confidence + 0.05 * len(shared), comparison
+
+
+def _truncate(q: Quantity, granularity: str) -> int:
+    """The date as a whole number of years, months or days (value is a decimal year)."""
+    per_year = {"year": 1, "month": 12, "day": 372}[granularity]
+    return math.floor(q.low * per_year + 1e-6)
+
+
+def _as_written(lemma: str, text: str) -> str:
+    """The lemma with the capitalisation the text gives it ("calais" -> "Calais")."""
+    at = text.lower().find(lemma)
+    return text[at:at + len(lemma)] if at >= 0 else lemma
+

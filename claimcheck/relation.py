@@ -1,0 +1,129 @@
+"""Conflict or update: two values of one measure, told apart by when each refers to.
+
+News moves. A death toll on day 1 and the toll on day 5 are one figure that changed, not two outlets
+contradicting each other. The rule, per kind of measure:
+
+- **Running tallies** (counts a story keeps updating: deaths, injured, missing, rescued, homeless, arrests,
+  bodies recovered or buried) are read at the time of their report: the day the clause names ("on Saturday",
+  "yesterday"), else the article's date. Different days, different values: an *update*; but a cumulative count
+  that is *lower* on the later day (deaths, arrests, rescued) is a *conflict*, since such counts only grow.
+  Stocks that can shrink (the missing, people still in camps) are updates either way. On one day, a stock that
+  differs is a conflict; a cumulative count may rise within a day, so it conflicts only when the two are within
+  2 % of each other (a transposed digit, "1,043" vs "1,034") and is left alone otherwise.
+- **Fixed facts** (storeys of a building, people aboard, a distance, a length, a past event's toll) do not change
+  with the date of the report: different values conflict whenever they were written.
+- **Ages** grow with the date: they conflict only when they differ by more than the years between the reports.
+- Figures dated to two different past periods ("the 2004 tsunami", "a fire last November") are different events
+  and are not compared at all.
+An article without a date is taken to speak of the same time as any other undated article; a dated and an undated
+report of a running tally are not compared.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from . import timeref
+from .quantities import Quantity
+
+# The classes of running tally, by the words of the measure phrase that name them. A phrase with words of two
+# classes ("# killed and # injured") takes the first written.
+TALLY_WORDS = {
+    "deaths": "kill killed killing die died dead death deaths toll perish perished fatalities lives",
+    "injured": "injure injured injuring injuries injury wounded hurt",
+    "missing": "missing unaccounted",
+    "rescued": "rescue rescued rescuing saved survivor survivors alive escaped",
+    "homeless": "homeless displaced displace",
+    "in camps": "camp camps tent tents shelter shelters",
+    "arrested": "arrest arrested detained",
+    "bodies": "body bodies buried burial graves grave recovered retrieved",
+}
+TALLY_OF = {word: tally for tally, words in TALLY_WORDS.items() for word in words.split()}
+# Tallies that can fall without anyone being wrong: the missing are found, camps empty.
+STOCKS = {"missing", "in camps"}
+STILL = {"still", "remain", "remained", "remaining", "now", "live", "living"}
+SAME_DAY_CLOSENESS = 0.02
+RECENT_DAYS = 14  # a day the clause names within this many days before the article is the day of the report
+HISTORICAL_DAYS = 30  # a period ending this long before the article dates a past event, not a report
+
+
+def tally_of(phrase: str) -> str:
+    """The running tally a measure phrase counts ("deaths", "missing", ...), or "" for a fixed fact."""
+    words = re.findall(r"[a-z]+", phrase.lower())
+    return next((TALLY_OF[w] for w in words if w in TALLY_OF), "")
+
+
+def is_stock(q: Quantity) -> bool:
+    tally = tally_of(q.measure)
+    words = set(re.findall(r"[a-z]+", q.measure.lower()))
+    return tally in STOCKS or tally == "homeless" and bool(words & STILL)
+
+
+def periods(q: Quantity) -> list[str]:
+    return [c[5:] for c in q.context if c.startswith("when:")]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a value refers to: its report day (or None) and the past period it is dated to (or None)."""
+
+    report: timeref.Interval | None
+    event: timeref.Interval | None
+
+
+def timing(q: Quantity, anchor: date | None) -> Timing:
+    """The report day and the dated past period of one value, from its clause's periods and the anchor."""
+    report, event = None, None
+    for text in periods(q):
+        found = timeref.resolve(text, anchor)
+        if found is None:
+            continue
+        end = date.fromisoformat(found[1])
+        if anchor is not None and anchor - end > timedelta(days=HISTORICAL_DAYS):
+            event = event or found
+        elif anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(days=RECENT_DAYS):
+            report = report or found
+    if report is None and anchor is not None:
+        report = (anchor.isoformat(), anchor.isoformat())
+    return Timing(report, event)
+
+
+def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,
+             ) -> tuple[str, Timing, Timing] | None:
+    """("agree" | "conflict" | "update", timing a, timing b), or None when the two must not be compared."""
+    time_a, time_b = timing(a, anchor_a), timing(b, anchor_b)
+    if time_a.event and time_b.event and not timeref.overlaps(time_a.event, time_b.event):
+        return None  # two different past events or periods
+    if a.kind == "age":
+        verdict = _age_relation(a, b, anchor_a, anchor_b)
+        return verdict, time_a, time_b
+    if agree:
+        return "agree", time_a, time_b
+    tally = (tally_of(a.measure) or tally_of(b.measure)) and not (time_a.event or time_b.event)
+    if not tally:
+        return "conflict", time_a, time_b
+    if (time_a.report is None) != (time_b.report is None):
+        return None  # a dated and an undated report of a figure that moves: cannot tell
+    if time_a.report is None or timeref.overlaps(time_a.report, time_b.report):
+        verdict = _same_day(a, b)
+        return (verdict, time_a, time_b) if verdict else None
+    earlier, later = (a, b) if timeref.midpoint(time_a.report) < timeref.midpoint(time_b.report) else (b, a)
+    if later.high < earlier.low and not (is_stock(a) or is_stock(b)):
+        return "conflict", time_a, time_b  # a cumulative count cannot fall
+    return "update", time_a, time_b
+
+
+def _same_day(a: Quantity, b: Quantity) -> str | None:
+    if is_stock(a) or is_stock(b):
+        return "conflict"
+    gap = abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-9)
+    return "conflict" if gap <= SAME_DAY_CLOSENESS else None
+
+
+def _age_relation(a: Quantity, b: Quantity, anchor_a: date | None, anchor_b: date | None) -> str:
+    years = (anchor_b - anchor_a).days / 365.25 if anchor_a and anchor_b else 0.0
+    grown = b.value - a.value
+    if abs(grown - years) <= 1.0:
+        return "agree" if a.value == b.value else "update"
+    return "conflict"
