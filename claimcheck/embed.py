@@ -100,7 +100,8 @@ class SentenceTransformerEmbedder:
 
         key = precision.machine_key(self.name, self.weights[1])
         record = precision.remembered(key)
-        if record is None or (record["choice"].startswith("onnx") and not onnx_embed.is_exported(self._export)):
+        measured_onnx = record is not None and any(p["path"].startswith("onnx") for p in record["paths"])
+        if record is None or (measured_onnx and not onnx_embed.is_exported(self._export)):  # the cache was cleared
             candidates, rejected = self._candidates()
             record = precision.record_of(precision.measure(candidates, rejected=rejected))
             precision.remember(key, record)
@@ -118,6 +119,7 @@ class SentenceTransformerEmbedder:
         from .probe_sentences import PROBE_SENTENCES
 
         reference = self._load("fp32")
+
         def encode(model):  # noqa: ANN001, ANN202
             return lambda texts: model.encode(list(texts), batch_size=self.batch_size, convert_to_tensor=True,
                                               show_progress_bar=False).float().numpy()
@@ -141,7 +143,6 @@ class SentenceTransformerEmbedder:
         except ModelError:
             pass  # a model ONNX cannot express runs on torch
         return candidates, rejected
-        return candidates
 
     @cached_property
     def onnx(self):  # noqa: ANN201 - an onnx_embed.OnnxEncoder

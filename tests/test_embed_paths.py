@@ -1,6 +1,7 @@
 """The embedding paths: the one chosen on this machine matches float32 at the bar; the choice logic itself."""
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -20,6 +21,12 @@ def test_the_fastest_path_at_the_bar_is_chosen_not_the_fastest_overall():
     results = [_result("fp32", 100), _result("onnx-fp32", 150), _result("onnx-int8-pc", 400, 0.985, 0.96),
                _result("onnx-int8-pc-rr", 250, 0.992, 0.975)]
     assert precision.record_of(results)["choice"] == "onnx-int8-pc-rr"
+
+
+def test_a_torch_path_must_be_clearly_faster_than_an_onnx_one_to_be_chosen():
+    # torch costs every process seconds to import; onnxruntime does not.
+    assert precision.record_of([_result("fp32", 100), _result("bf16", 330), _result("onnx-fp32", 300)])["choice"] == "onnx-fp32"
+    assert precision.record_of([_result("fp32", 100), _result("bf16", 400), _result("onnx-fp32", 300)])["choice"] == "bf16"
 
 
 @pytest.mark.parametrize(("mean", "least", "meets"), [(0.99, 0.97, True), (0.9899, 0.99, False), (0.999, 0.9699, False)])
@@ -106,3 +113,26 @@ def test_an_onnx_choice_embeds_in_a_process_that_never_imports_torch(seeds_run):
                                                    check=True).stdout.split()
     assert path == real.precision and dimension == "384"
     assert torch_loaded == str(not path.startswith("onnx"))
+
+
+@pytest.mark.e2e
+def test_adding_an_article_with_an_onnx_choice_loads_spacy_and_onnxruntime_but_not_torch(seeds_run, tmp_path):
+    import shutil
+
+    settings, db, _, real = seeds_run
+    real.embed_batch(["warm"])
+    copy = tmp_path / "copy.db"
+    db.execute("PRAGMA wal_checkpoint(FULL)")
+    shutil.copy(settings.db_path, copy)
+    article = tmp_path / "kent_courier.txt"
+    shutil.copy(Path(__file__).parent / "data" / "conflicts" / "kent_courier.txt", article)
+    script = ("import sys; from claimcheck.cli import app\n"
+              "try: app([\"report\", sys.argv[1], \"--db\", sys.argv[2], \"--out\", sys.argv[3]])\n"
+              "except SystemExit as end: code = end.code\n"
+              "print(code, *(name in sys.modules for name in ('torch', 'spacy', 'onnxruntime')))")
+    done = subprocess.run([sys.executable, "-c", script, str(article), str(copy), str(tmp_path / "r.md")],
+                          capture_output=True, text=True, check=True)
+    code, torch_loaded, spacy_loaded, onnx_loaded = done.stdout.split()[-4:]
+    assert "1 new" in done.stdout and code in {"0", "None"}
+    assert spacy_loaded == "True" and onnx_loaded == str(real.precision.startswith("onnx"))
+    assert torch_loaded == str(not real.precision.startswith("onnx"))
