@@ -1,4 +1,4 @@
-"""Exact FlatIP vs HNSW (M=32, efSearch 64) self-join at one size, in its own process.
+"""Exact FlatIP vs HNSW (claimcheck.index's M and efSearch) self-join at one size, in its own process.
 
 Vectors: real claim embeddings of the BBC corpora (saved by bench.stages) where there are enough; past that,
 synthetic vectors with the same structure: a real embedding chosen at random plus Gaussian noise whose norm
@@ -21,9 +21,10 @@ import numpy as np
 from bench.memory import StageTiming, measure
 from bench.stages import PAIR_COSINE, pair_set
 
+from claimcheck.index import HNSW_EF_SEARCH as EF_SEARCH
+from claimcheck.index import HNSW_M
+
 K = 11
-HNSW_M = 32
-EF_SEARCH = 64
 EF_CONSTRUCTION = 40  # FAISS's default, which claimcheck.index keeps
 
 

@@ -17,8 +17,10 @@ import numpy as np
 
 from .config import Settings
 
-HNSW_M = 32
-HNSW_EF_SEARCH = 64
+# M=16 / efSearch 32 rather than 32 / 64: on 100k claim-like vectors (2 shared cores) the self-join takes
+# 9 s instead of 22 s, and still finds 99.9 % of the pairs with cosine >= 0.8 that exact search finds.
+HNSW_M = 16
+HNSW_EF_SEARCH = 32
 
 
 @dataclass
