@@ -112,7 +112,7 @@ def export(model, folder: Path) -> Path:  # noqa: ANN001 - a SentenceTransformer
                        padding=True, return_tensors="pt")
     inputs = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in sample]
     folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / (ONNX_FILE + ".partial")
+    partial = folder / f"{ONNX_FILE}.{os.getpid()}.partial"  # two processes may export at once
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about values fixed at trace time; the probe checks the result
         torch.onnx.export(
@@ -125,7 +125,9 @@ def export(model, folder: Path) -> Path:  # noqa: ANN001 - a SentenceTransformer
             "pad_id": int(tokenizer.pad_token_id or 0), "pad_token": str(tokenizer.pad_token or "[PAD]"),
             "dimension": int(_dimension(model)), "pooling": pooling, "modules": kinds}
     partial.replace(folder / ONNX_FILE)
-    (folder / META_FILE).write_text(json.dumps(meta, indent=1))
+    meta_partial = folder / f"{META_FILE}.{os.getpid()}.partial"
+    meta_partial.write_text(json.dumps(meta, indent=1))
+    meta_partial.replace(folder / META_FILE)  # last: is_exported trusts a folder once its meta is there
     return folder / ONNX_FILE
 
 
@@ -202,7 +204,7 @@ def quantise(folder: Path, recipe: Int8Recipe) -> Path:
     source = folder / ONNX_FILE
     names = [node.name for node in onnx.load(str(source), load_external_data=False).graph.node]
     excluded = [name for name in names if any(re.search(pattern, name) for pattern in recipe.keep_fp32)]
-    partial = folder / (recipe.file + ".partial")
+    partial = folder / f"{recipe.file}.{os.getpid()}.partial"
     logging.disable(logging.WARNING)  # onnxruntime logs advice about pre-processing to the root logger
     try:
             quantize_dynamic(str(source), str(partial), per_channel=recipe.per_channel, reduce_range=recipe.reduce_range,
