@@ -1,47 +1,135 @@
-"""Run every check over the pairs -> flags (disagreements) and agreements, each with a reason.
+"""The checks: one interface, one registry, run alike by the corpus path, `claimcheck check` and the evaluations.
 
-A flag's id is derived from its content (kind, the two sentences, the two values), so the same
-disagreement keeps its id across re-runs, re-ingests and rebuilt indexes, and a review decision
-made once re-attaches to it whenever it comes back.
+A check is an object with a `name`, a `version`, the claim facts it `reads` (both claims must have
+each of them for the check to have anything to say) and `compare(a, b, context) -> outcomes`.
+It is written in its own module and registered there in one line, `checks.register(MyCheck())`;
+the built-in ones are named in BUILTIN so that they load on first use. Nothing else learns its name.
+
+A finding's id is derived from its content (kind, the two sentences, the two values), so the same
+disagreement keeps its id across re-runs, re-ingests, re-checks by a newer version and rebuilt
+indexes, and a review decision made once re-attaches to it whenever it comes back.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Protocol
 
-from . import attribution, measures, quantities
+from .attribution import AliasTable, Attribution
 from .ingest import text_hash
+from .measures import NO_SETTING, Setting
+from .quantities import Quantity
+
+# The modules of the built-in checks; each registers its check when imported.
+BUILTIN = ("claimcheck.quantity_check", "claimcheck.speaker_check")
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One check's verdict on one pair: a disagreement (flag) or an agreement."""
+class Side:
+    """One claim as a check sees it: its text and the facts extracted from it."""
 
-    id: str
-    kind: str  # numeric | date | attribution
-    verdict: str  # conflict | revision | agree
-    pair_id: int
-    claim_a: int
-    claim_b: int
+    text: str
+    quantities: tuple[Quantity, ...] = ()
+    attribution: Attribution | None = None
+
+    def has(self, fact: str) -> bool:
+        """Whether this claim holds the fact (a field name: quantities, attribution)."""
+        return bool(getattr(self, fact))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may know beyond the two claims: the aliases learnt from their articles and, in a corpus,
+    the pair's measures.Setting (when each article was written, how alike two measure phrases are)."""
+
+    aliases: AliasTable
+    setting: Setting = NO_SETTING
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check's verdict on two claims: a disagreement or an agreement, with what it is about."""
+
+    kind: str  # numeric | date | attribution | a new check's own kind
+    verdict: str  # conflict | update (the same measure at two times) | agree; revision is set for copies
     value_a: str
     value_b: str
-    norm_a: str | None
-    norm_b: str | None
     about: str
-    similarity: float
-    confidence: float
     reason: str
+    confidence: float
+    norm_a: str | None = None
+    norm_b: str | None = None
     shared: tuple[str, ...] = ()
     # What kind of difference: two outlets disagreeing, a figure updated over time, or an edit between copies.
     relation: str = "conflict"  # conflict | update | revision
-    measure: str = ""  # what is measured, in words ("migrants in Calais")
+    measure: str = ""  # what is measured, in words ("migrants in Calais"); empty: the same as `about`
     time_a: str | None = None  # ISO date or interval each value holds for, when stated
     time_b: str | None = None
     source_a: str | None = None  # whom each side cites for its value ("the Home Office")
     source_b: str | None = None
+
+
+class Check(Protocol):
+    """The interface every check meets."""
+
+    name: str
+    version: str  # bump it when the check's verdicts change: stored pairs are re-checked
+    reads: tuple[str, ...]  # claim facts both sides need ("quantities", "attribution"); "aliases" for corpus aliases
+
+    def compare(self, a: Side, b: Side, context: Context) -> Iterable[Outcome]: ...
+
+
+_registry: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    """Add a check to the registry (a later one with the same name replaces it)."""
+    _registry[check.name] = check
+    return check
+
+
+def unregister(name: str) -> None:
+    """Remove a check (for tests that register their own)."""
+    _registry.pop(name, None)
+
+
+def registered() -> list[Check]:
+    """Every registered check, built-in ones first, in registration order."""
+    for module in BUILTIN:
+        importlib.import_module(module)
+    return list(_registry.values())
+
+
+def claim_facts(check: Check) -> tuple[str, ...]:
+    """The facts of single claims a check reads (without corpus-level ones like aliases)."""
+    return tuple(fact for fact in check.reads if fact in {f.name for f in fields(Side)})
+
+
+def applies(check: Check, a: Side, b: Side) -> bool:
+    """Whether both claims hold every fact the check reads."""
+    return all(a.has(fact) and b.has(fact) for fact in claim_facts(check))
+
+
+def compare(a: Side, b: Side, context: Context, checks: Sequence[Check] | None = None) -> list[Outcome]:
+    """Every outcome of the checks (default: all registered) on two claims."""
+    return [outcome for check in (registered() if checks is None else checks) if applies(check, a, b)
+            for outcome in check.compare(a, b, context)]
+
+
+@dataclass(frozen=True)
+class Finding(Outcome):
+    """An outcome on one stored pair, as the flags and agreements tables hold it."""
+
+    id: str = ""
+    check: str = ""  # the name of the check that found it
+    pair_id: int = 0
+    claim_a: int = 0
+    claim_b: int = 0
+    similarity: float = 0.0
 
 
 def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str) -> str:
@@ -51,73 +139,34 @@ def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str) 
     return hashlib.sha256(raw.encode()).hexdigest()[:10]
 
 
-def check_pair(pair: dict, aliases: attribution.AliasTable, copies: bool) -> list[Finding]:
-    """Every finding for one stored pair (a row of store.pairs); `copies` when its articles are one source."""
-    return [*_quantity_findings(pair, copies), *_speaker_findings(pair, aliases, copies)]
+def pair_sides(pair: dict) -> tuple[Side, Side]:
+    """The two claims of a stored pair (a row of store.pairs) with their facts."""
+    def side(key: str) -> Side:
+        quantities = tuple(Quantity.from_dict(q) for q in json.loads(pair[f"quantities_{key}"]))
+        raw = pair[f"attribution_{key}"]
+        return Side(pair[f"text_{key}"], quantities, Attribution.from_dict(json.loads(raw)) if raw else None)
+
+    return side("a"), side("b")
 
 
-def _quantity_findings(pair: dict, copies: bool) -> Iterable[Finding]:
-    found_a = [quantities.Quantity.from_dict(q) for q in json.loads(pair["quantities_a"])]
-    found_b = [quantities.Quantity.from_dict(q) for q in json.loads(pair["quantities_b"])]
-    if not found_a or not found_b:
-        return
-    for comparison in measures.compare_claims(pair["text_a"], found_a, pair["text_b"], found_b):
-        yield _finding(
-            pair, kind=comparison.kind, verdict=_verdict(comparison.verdict, copies),
-            value_a=comparison.a.text, value_b=comparison.b.text,
-            norm_a=_norm(comparison.a), norm_b=_norm(comparison.b), about=comparison.about,
-            confidence=comparison.confidence, reason=comparison.reason, **_measure_fields(comparison),
-        )
+def check_pair(pair: dict, check: Check, context: Context, copies: bool) -> list[Finding]:
+    """One check's findings on one stored pair; `copies` when its articles are one source."""
+    a, b = pair_sides(pair)
+    if not applies(check, a, b):
+        return []
+    return [_finding(pair, check.name, outcome, copies) for outcome in check.compare(a, b, context)]
 
 
-def _measure_fields(comparison: object) -> dict:
-    """Relation, measure, times and sources, for comparisons that carry them (older ones do not)."""
-    fields = {key: getattr(comparison, key, None) for key in ("relation", "time_a", "time_b", "source_a", "source_b")}
-    fields["measure"] = getattr(comparison, "measure", None) or getattr(comparison, "about", "")
-    return {key: value for key, value in fields.items() if value is not None}
-
-
-def _speaker_findings(pair: dict, aliases: attribution.AliasTable, copies: bool) -> Iterable[Finding]:
-    att_a = attribution.Attribution.from_dict(json.loads(pair["attribution_a"])) if pair["attribution_a"] else None
-    att_b = attribution.Attribution.from_dict(json.loads(pair["attribution_b"])) if pair["attribution_b"] else None
-    if att_a is None and att_b is None:
-        return
-    comparison = attribution.compare_speakers(pair["text_a"], att_a, pair["text_b"], att_b, aliases)
-    if comparison is None:
-        return
-    yield _finding(
-        pair, kind="attribution", verdict=_verdict(comparison.verdict, copies),
-        value_a=comparison.speaker_a, value_b=comparison.speaker_b,
-        norm_a=comparison.canonical_a, norm_b=comparison.canonical_b,
-        about=f"who said it: {' '.join(comparison.shared_words[:6])}".strip(),
-        confidence=comparison.confidence, reason=comparison.reason, shared=tuple(comparison.shared_words),
-    )
-
-
-def _verdict(verdict: str, copies: bool) -> str:
+def _finding(pair: dict, check: str, outcome: Outcome, copies: bool) -> Finding:
+    values = {f.name: getattr(outcome, f.name) for f in fields(Outcome)}
+    values["measure"] = outcome.measure or outcome.about
     # A difference between two copies of one source is an edit, not two outlets disagreeing.
-    if verdict == "conflict" and copies:
-        return "revision"
-    return verdict
-
-
-def _norm(quantity: quantities.Quantity) -> str:
-    low = "" if quantity.low == float("-inf") else f"{quantity.low:g}"
-    high = "" if quantity.high == float("inf") else f"{quantity.high:g}"
-    unit = f" {quantity.unit}" if quantity.unit else ""
-    if low == high:
-        return f"{low}{unit}"
-    return f"[{low}, {high}]{unit}"
-
-
-def _finding(pair: dict, **fields: object) -> Finding:
-    fields.setdefault("measure", fields["about"])
-    if fields["verdict"] == "revision":
-        fields["relation"] = "revision"
+    if outcome.verdict != "agree" and copies:
+        values["verdict"] = values["relation"] = "revision"
     return Finding(
-        id=finding_id(str(fields["kind"]), pair["text_a"], str(fields["value_a"]), pair["text_b"], str(fields["value_b"])),
-        pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"],
-        similarity=pair["similarity"], **fields,  # type: ignore[arg-type]
+        **values, check=check,
+        id=finding_id(outcome.kind, pair["text_a"], outcome.value_a, pair["text_b"], outcome.value_b),
+        pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"], similarity=pair["similarity"],
     )
 
 
@@ -125,10 +174,11 @@ def flag_row(finding: Finding) -> dict:
     """A finding as a row of the flags table."""
     row = asdict(finding)
     row["shared"] = json.dumps(list(finding.shared))
+    row["check_name"] = row.pop("check")
     return row
 
 
 def agreement_row(finding: Finding, independent: bool) -> dict:
     """A finding as a row of the agreements table."""
     keys = ("id", "kind", "pair_id", "claim_a", "claim_b", "value_a", "value_b", "about", "reason")
-    return {**{key: getattr(finding, key) for key in keys}, "independent": int(independent)}
+    return {**{key: getattr(finding, key) for key in keys}, "check_name": finding.check, "independent": int(independent)}

@@ -6,13 +6,16 @@ it uses the same segmentation, quantities, attribution, hybrid score and checks 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from pathlib import Path
 
-from . import attribution, measures, pair, quantities
+from . import attribution, checks, pair, quantities
 from .config import Settings
 from .embed import Embedder
-from .ingest import Article, clean_text
+from .errors import InputError
+from .ingest import Article, clean_text, read_text
 from .segment import Claim, Segmented, segment
 
 # Without a corpus to count document frequencies, every content word weighs like a
@@ -38,10 +41,13 @@ def _whole_text_claims(segmented: Segmented) -> list[Claim]:
 
 
 def check_texts(
-    pairs: Sequence[tuple[str, str]], settings: Settings, embedder: Embedder,
+    pairs: Sequence[tuple[str, str]], settings: Settings, embedder: Embedder | None = None,
     idf: Mapping[str, float] | None = None,
 ) -> list[dict]:
     """For each (a, b): similarity, whether claimcheck would pair them, each side's facts, and any flags."""
+    from .embed import load_embedder
+
+    embedder = embedder or load_embedder(settings.model, settings.batch_size)
     texts = [text for pair_ in pairs for text in pair_]
     segmented = _segment_texts(texts)
     vectors = embedder.embed_batch([seg.article.text for seg in segmented])
@@ -49,11 +55,11 @@ def check_texts(
     for n in range(len(pairs)):
         side_a, side_b = segmented[2 * n], segmented[2 * n + 1]
         similarity = float(vectors[2 * n] @ vectors[2 * n + 1])
-        results.append(_check_one(side_a, side_b, similarity, settings, idf or {}))
+        results.append(_pair_result(side_a, side_b, similarity, settings, idf or {}))
     return results
 
 
-def _check_one(side_a: Segmented, side_b: Segmented, similarity: float, settings: Settings,
+def _pair_result(side_a: Segmented, side_b: Segmented, similarity: float, settings: Settings,
                idf: Mapping[str, float]) -> dict:
     claims_a, claims_b = _whole_text_claims(side_a), _whole_text_claims(side_b)
     terms_a = [t for c in claims_a for t in c.terms]
@@ -64,28 +70,29 @@ def _check_one(side_a: Segmented, side_b: Segmented, similarity: float, settings
     aliases = attribution.AliasTable()
     for seg in (side_a, side_b):
         aliases.merge(seg.aliases)
+    context = checks.Context(aliases)
     flags, agreements = [], []
     for claim_a in claims_a:
         for claim_b in claims_b:
-            for comparison in measures.compare_claims(claim_a.text, list(claim_a.quantities), claim_b.text,
-                                                        list(claim_b.quantities)):
-                (flags if comparison.verdict == "conflict" else agreements).append({
-                    "kind": comparison.kind, "verdict": comparison.verdict, "value_a": comparison.a.text,
-                    "value_b": comparison.b.text, "about": comparison.about, "reason": comparison.reason,
-                    "confidence": comparison.confidence})
-            speakers = attribution.compare_speakers(claim_a.text, claim_a.attribution, claim_b.text,
-                                                    claim_b.attribution, aliases)
-            if speakers is not None:
-                (flags if speakers.verdict == "conflict" else agreements).append({
-                    "kind": "attribution", "verdict": speakers.verdict, "value_a": speakers.speaker_a,
-                    "value_b": speakers.speaker_b, "about": "who said it", "reason": speakers.reason,
-                    "confidence": speakers.confidence})
+            for outcome in checks.compare(_facts(claim_a), _facts(claim_b), context):
+                (flags if outcome.verdict == "conflict" else agreements).append(_outcome_json(outcome))
     return {
         "similarity": round(similarity, 4), "lexical": round(lexical, 4), "score": round(score, 4),
         "paired": score >= settings.pair_threshold, "same_claim": score >= settings.same_claim_threshold,
         "flags": flags, "agreements": agreements,
         "a": _side(side_a, claims_a), "b": _side(side_b, claims_b),
     }
+
+
+def _facts(claim: Claim) -> checks.Side:
+    return checks.Side(claim.text, claim.quantities, claim.attribution)
+
+
+def _outcome_json(outcome: checks.Outcome) -> dict:
+    data = asdict(outcome)
+    data["shared"] = list(outcome.shared)
+    data["measure"] = outcome.measure or outcome.about
+    return data
 
 
 def _side(segmented: Segmented, claims: list[Claim]) -> dict:
@@ -103,6 +110,34 @@ def _quantity_json(quantity: quantities.Quantity, offset: int) -> dict:
     return {"text": data["text"], "start": quantity.start + offset, "end": quantity.end + offset,
             "kind": data["kind"], "value": data["value"], "low": data["low"], "high": data["high"],
             "unit": data["unit"], "noun": data["noun"], "hedge": data.get("hedge", "")}
+
+
+def read_pairs(path: Path) -> list[dict]:
+    """The records of a JSONL file of {"a": ..., "b": ...} pairs (other fields kept), blank lines skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {path}: {error}") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path} line {number} is not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("a"), str) or not isinstance(record.get("b"), str):
+            raise InputError(f'{path} line {number} needs "a" and "b" strings')
+        records.append(record)
+    return records
+
+
+def extract_source(source: str, max_bytes: int) -> dict:
+    """`extract` of a file (read with ingest's size and binary-file checks) or, if no such file, of the text itself."""
+    path = Path(source)
+    if len(source) < 4096 and "\n" not in source and path.is_file():
+        return extract(read_text(path, max_bytes))
+    return extract(source)
 
 
 def extract(text: str) -> dict:

@@ -81,6 +81,8 @@ def _belongs(tok: "Token", anchors: set[int], verbs: list["Token"]) -> bool:
         if t.i in anchors:
             return True
         if t.pos_ in ("VERB", "AUX"):
+            if t.dep_ in ("relcl", "acl") and t.head.i in anchors:
+                return True  # "migrants who have arrived this year": the counted thing's own clause
             return any(t in v.ancestors for v in verbs) or not verbs
     return not verbs
 
@@ -96,6 +98,100 @@ def periods(sent: "Span", anchors: set[int], verbs: list["Token"], own: set[int]
         if _belongs(ent.root, anchors, verbs) or ent.root.i in anchors:
             out.append(normalise_period(ent.text))
     return out
+
+
+def dated_things(sent: "Span", own: set[int], anchors: set[int]) -> list[str]:
+    """Periods that date a thing the figure is about rather than the figure ("the 2004 tsunami, which killed
+    250,000", "the death toll from last year's disaster"); a date on some other noun of the sentence is not one."""
+    out = []
+    for ent in sent.ents:
+        if ent.label_ != "DATE" or own & {t.i for t in ent}:
+            continue
+        root = ent.root
+        if root.dep_ not in ("compound", "nmod", "amod", "poss", "nummod") or root.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        thing = root.head
+        near = [thing, thing.head, thing.head.head]  # the noun itself, or one hop through "of/from/in"
+        if any(t.i in anchors for t in near) or any(c.i in anchors for c in thing.children) \
+                or any(t.dep_ == "relcl" and t.head == thing for t in sent.doc[min(anchors):max(anchors) + 1]):
+            out.append(normalise_period(ent.text))
+    return out
+
+
+PROJECTION_AUX = {"could", "may", "might", "would", "should"}
+PROJECTION_VERBS = {"expect", "fear", "predict", "project", "forecast", "warn", "anticipate"}
+INCREMENT_WORDS = {"more", "new", "another", "additional", "further", "extra", "other"}
+
+
+def aged_thing(toks: list["Token"], first: int, last: int) -> tuple["Token | None", bool]:
+    """Whose age a figure gives: the name before "Name, 21,", the noun an "18-year-old" describes, the subject of
+    "is 5 years old", the person "aged 35"."""
+    before = toks[first - 2] if first > 1 else None
+    if first > 0 and toks[first - 1].text == "," and before is not None and before.pos_ == "PROPN":
+        return before, False
+    old = toks[last - 1]
+    if old.lower_ in ("old", "-old"):
+        if old.head.pos_ in ("NOUN", "PROPN") and old.head.i > old.i:
+            return _named(old.head), False  # "the seven-year-old Costa Concordia"
+        verb = next((t for t in [old, *old.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) if verb else None
+        if subject is not None and subject.pos_ == "PRON" and verb.dep_ == "relcl":
+            subject = verb.head  # "The ship, which is 5 years old"
+        if subject is not None:
+            return _named(subject), False
+    if first > 0 and toks[first - 1].lower_ == "aged" and toks[first - 1].head.pos_ in ("NOUN", "PROPN"):
+        return toks[first - 1].head, False
+    return None, False
+
+
+def _named(tok: "Token") -> "Token":
+    """A name's last word stands for it: "Costa Concordia" -> "Concordia"."""
+    return tok
+
+
+def age_phrase(thing: "Token | None") -> str:
+    if thing is None:
+        return "age of #"
+    words = [t.lower_ for t in tok_and_compounds(thing)]
+    return "age of " + " ".join(words) + " #"
+
+
+def tok_and_compounds(tok: "Token") -> list["Token"]:
+    return sorted([tok, *(c for c in tok.children if c.dep_ == "compound")], key=lambda t: t.i)
+
+
+def parts(noun: "Token | None") -> list[str]:
+    """What narrows a count to a part of a whole: a nationality ("two French passengers", "14 German"), and
+    the thing a count's noun belongs to ("four-storey house" vs "eight-storey building": "head:house")."""
+    if noun is None:
+        return []
+    out = [f"part:{c.lower_}" for c in noun.children if c.ent_type_ == "NORP" and c.dep_ in ("amod", "compound")]
+    if noun.ent_type_ == "NORP":
+        out.append(f"part:{noun.lower_}")
+    if noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN"):
+        out.append(f"head:{noun.head.lemma_.lower()}")
+    return out
+
+
+def mood(anchor: "Token", own: set[int]) -> str:
+    """ "projection" for a figure a clause only expects ("could reach 200,000", "expected to top 150,000"),
+    "increment" for one counted on top of others ("two more bodies", "five new cases"), else ""."""
+    doc = anchor.doc
+    first, last = min(own), max(own)
+    around = {doc[first - 1].lower_ if first > 0 else ""} | {
+        doc[k].lower_ for k in range(last + 1, min(last + 3, len(doc)))}
+    if around & INCREMENT_WORDS - {"other"}:
+        return "increment"
+    if sentence_end(anchor) == "?":
+        return "projection"  # "200,000? 300,000?": a guess put as a question
+    verb = next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+    for tok in [verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None]:
+        if tok is None:
+            continue
+        if any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in tok.children) \
+                or tok.lemma_.lower() in PROJECTION_VERBS:
+            return "projection"
+    return ""
 
 
 def normalise_period(text: str) -> str:
@@ -140,8 +236,15 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
 
 
 
+def sentence_end(tok: "Token") -> str:
+    from .spacy_utils import sentence_of
+
+    text = sentence_of(tok).text.rstrip(" ”\"’'")
+    return text[-1:] if text else ""
+
+
 def _is_year(tok: "Token") -> bool:
-    return len(tok.text) == 4 and tok.text.isdigit() and 1900 <= int(tok.text) <= 2099
+    return len(tok.text) == 4 and tok.text.isascii() and tok.text.isdecimal() and 1900 <= int(tok.text) <= 2099
 
 
 # ---------------------------------------------------------------- the measure in words, and its cited source
@@ -174,15 +277,49 @@ def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: l
                 keep.add(child.i)
             elif child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and child.i not in own \
                     and not any(t.i in own for t in child.subtree):
-                keep |= _noun_words(child)
+                words = _noun_words(child)
+                if not words & numbers:  # "housed five factories" is another figure's phrase
+                    keep |= words
             elif child.dep_ in ("prep", "agent") and child.lower_ in PHRASE_PREPS | {"by"}:
                 keep |= _prep_words(child)
     for child in head.children:
         if child.dep_ == "prep" and child.lower_ in PHRASE_PREPS:
             keep |= _prep_words(child)
-    words = [_masked(t, numbers | own) for t in sent if t.i in keep and not t.is_punct and not t.is_space]
-    phrase = " ".join(w for w in words if w)
-    return " ".join(phrase.split()[:MAX_PHRASE_WORDS])
+    keep |= _window(sent, own, numbers)
+    words, last = [], None
+    for t in sent:
+        if t.i not in keep or t.is_punct or t.is_space or t.ent_type_ in ("DATE", "TIME") and t.i not in own:
+            continue
+        word = _masked(t, numbers | own)
+        if word and not (word == "#" and last == "#"):  # a figure written in several tokens is one "#"
+            words.append(word)
+            last = word
+    return " ".join(words[:MAX_PHRASE_WORDS])
+
+
+WINDOW = 2
+CLAUSE_BREAKS = {";", ":", "(", ")", "—", "–", "but", "while", "whereas", "although", "though"}
+
+
+def _window(sent: "Span", own: set[int], numbers: set[int]) -> set[int]:
+    """Content words next to the figure, up to another figure or a clause break: what a reader sees with it."""
+    out: set[int] = set()
+    for step in (-1, 1):
+        k = (min(own) if step < 0 else max(own)) + step
+        taken = 0
+        while sent.start <= k < sent.end and taken < WINDOW:
+            tok = sent.doc[k]
+            if tok.i in numbers or tok.lower_ in CLAUSE_BREAKS or tok.text == "," and step > 0 and taken:
+                break
+            if step < 0 and tok.pos_ == "ADP" or tok.pos_ == "CCONJ":
+                break  # "among the 4,300 passengers", "six killed and 29 missing": another phrase's words
+            if tok.lower_ == "and" and step > 0 and k + 1 < sent.end and sent.doc[k + 1].pos_ in ("VERB", "AUX"):
+                break  # "killed 316,000 people and displaced 1.5 million": the next clause is another figure's
+            if tok.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") or tok.lower_ in ("still", "not", "no"):
+                out.add(tok.i)
+                taken += 1
+            k += step
+    return out
 
 
 def _noun_words(tok: "Token") -> set[int]:

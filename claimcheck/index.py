@@ -116,6 +116,21 @@ def load(path: Path, model: str, ids: np.ndarray) -> ClaimIndex | None:
     return ClaimIndex(index, model, meta["ids_digest"], bool(meta.get("exact", True)))
 
 
+def describe(path: Path) -> str:
+    """One line about the saved index: its kind, size and model, or why there is none to use."""
+    sidecar = _sidecar(path)
+    if not sidecar.exists():
+        return "none yet (built on the next compare or query)"
+    try:
+        meta = json.loads(sidecar.read_text())
+    except (OSError, ValueError):
+        return "unreadable (will be rebuilt)"
+    if not isinstance(meta, dict):
+        return "unreadable (will be rebuilt)"
+    kind = "exact (Flat, inner product)" if meta.get("exact") else "approximate (HNSW)"
+    return f"{path} · {kind} · {meta.get('size')} vectors · model {meta.get('model')}"
+
+
 def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 

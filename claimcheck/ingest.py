@@ -127,6 +127,14 @@ def read_file(path: Path, max_bytes: int = 20_000_000) -> list[Article]:
     return [Article(source=str(path.resolve()), name=one_line(path.name), text=text, **meta)]
 
 
+def read_text(path: Path, max_bytes: int = 20_000_000) -> str:
+    """One file's text as read at ingest: refused if too large, empty or binary, then decoded."""
+    try:
+        return decode(_read_bytes(path, max_bytes))
+    except InputError as error:
+        raise InputError(f"{path.name}: {error}") from None
+
+
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size

@@ -52,6 +52,18 @@ class QuantityComparison:
     def measure(self) -> str:
         return self.about
 
+    @property
+    def relation(self) -> str:
+        return "update" if self.verdict == "update" else "conflict"
+
+    @property
+    def source_a(self) -> str | None:
+        return self.a.source or None
+
+    @property
+    def source_b(self) -> str | None:
+        return self.b.source or None
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -94,11 +106,11 @@ def _frame(q: Quantity, prefix: str) -> set[str]:
 
 
 def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> tuple[float, QuantityComparison] | None:
-    if not _kinds_match(a, b):
+    if not _kinds_match(a, b) or not _moods_match(a, b):
         return None
     similarity = setting.similarity(a, b) if setting.similarity else None
-    strict = _same_measure(a, b)
-    if not strict and not _same_by_meaning(a, b, similarity):
+    strict = _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
+    if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
         return None
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
     a_mid, b_mid = (a_lo + a_hi) / 2, (b_lo + b_hi) / 2
@@ -136,12 +148,33 @@ RANGE_HEDGES = ("between", "to")
 # Two measure phrases this alike (cosine of their embeddings) name the same measure, when their structure allows:
 # tuned on the labelled real-news pages (eval/realnews.py).
 MEASURE_SIMILARITY = 0.75
+MEASURE_SIMILARITY_ALONE = 0.9
+MEASURE_SIMILARITY_SAME_THING = 0.45
+MEASURE_SIMILARITY_OTHER_NOUNS = 0.85
+MEASURE_SIMILARITY_OTHER_HEADS = 0.7
+GENERIC_WORDS = {"people", "person", "figure", "number", "total", "said", "says", "say", "told", "#", "more", "than",
+                 "ones", "others"}
+
+
+def _content_words(phrase: str) -> set[str]:
+    """Word stems of a phrase (first five letters), generic words left out: "killed" ~ "killing"."""
+    return {w[:5] for w in phrase.lower().split() if len(w) > 2 and w not in GENERIC_WORDS}
 
 
 def relation_of(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None):  # noqa: ANN201
     from .relation import relation
 
     return relation(a, b, agree, anchor_a, anchor_b)
+
+
+def _mood(q: Quantity) -> str:
+    return next((c[5:] for c in q.context if c.startswith("mood:")), "")
+
+
+def _moods_match(a: Quantity, b: Quantity) -> bool:
+    """Figures counted on top of others ("two more bodies") compare with nothing; a figure a clause only expects
+    ("could reach 200,000") compares only with another expectation."""
+    return "increment" not in (_mood(a), _mood(b)) and _mood(a) == _mood(b)
 
 
 def _kinds_match(a: Quantity, b: Quantity) -> bool:
@@ -155,16 +188,105 @@ def _kinds_match(a: Quantity, b: Quantity) -> bool:
 
 
 def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool:
-    """Alike measure phrases, and nothing in their structure that tells them apart (see module docstring)."""
+    """Alike measure phrases, and nothing in their structure that tells them apart (README: "Same measure")."""
     from .relation import tally_of
 
-    if similarity is None or similarity < MEASURE_SIMILARITY or not a.measure or not b.measure:
+    if similarity is None or not a.measure or not b.measure:
         return False
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
     if tally_a != tally_b:
         return False  # the injured are not the dead, the missing not the rescued
     places_a, places_b = _frame(a, "where"), _frame(b, "where")
-    return not (places_a and places_b and not places_a & places_b)
+    if places_a and places_b and not places_a & places_b:
+        return False
+    if not _events_compatible(a, b):
+        return False  # "2,000 migrants attempted" is not "5,000 migrants living"
+    if not _things_compatible(a, b, similarity):
+        return False
+    if _qualifiers(a) != _qualifiers(b) or _parts(a) != _parts(b):
+        return False  # "seriously injured" is a part of "injured", "two French passengers" a part of all
+    heads_a, heads_b = _frame(a, "head"), _frame(b, "head")
+    if heads_a and heads_b and not heads_a & heads_b and similarity < MEASURE_SIMILARITY_OTHER_HEADS:
+        return False  # "a four-storey house" is not "the eight-storey building"
+    if bool(places_a) != bool(places_b):
+        return False  # "600,000 homeless in open areas of the capital" is a part of "1.5 million homeless"
+    shared = _content_words(a.measure) & _content_words(b.measure)
+    if not shared:
+        return similarity >= MEASURE_SIMILARITY_ALONE
+    if similarity >= MEASURE_SIMILARITY:
+        return True
+    # Phrases less alike still name one measure when they count the same tally or the same named thing.
+    same_thing = bool(tally_a) or a.noun and a.noun == b.noun and a.noun not in GENERIC_WORDS
+    return bool(same_thing) and similarity >= MEASURE_SIMILARITY_SAME_THING
+
+
+def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
+    """Two counted nouns that differ ("storeys" / "factories") name two measures unless the phrases are nearly one;
+    two ages are of one person or thing only when its name is shared."""
+    if a.kind == "age":
+        return bool(_content_words(a.measure.replace("age of", "")) & _content_words(b.measure.replace("age of", "")))
+    if a.noun and b.noun and a.noun != b.noun and not {a.noun, b.noun} & GENERIC_WORDS:
+        return similarity >= MEASURE_SIMILARITY_OTHER_NOUNS
+    return True
+
+
+# Words that narrow a measure to a part of it: a figure with one is not the figure without it.
+QUALIFIERS = {"seriously", "critically", "severely", "badly", "slightly", "confirmed", "unidentified", "identified",
+              "registered", "official", "officially", "foreign", "local", "daily", "weekly", "alone", "only"}
+
+
+def _same_tally(a: Quantity, b: Quantity) -> bool:
+    from .relation import tally_of
+
+    return tally_of(a.measure) == tally_of(b.measure)
+
+
+def _parts(q: Quantity) -> set[str]:
+    return _frame(q, "part")
+
+
+def _qualifiers(q: Quantity) -> set[str]:
+    return set(q.measure.lower().split()) & QUALIFIERS
+
+
+# Verbs that state a figure rather than say what happened ("the toll was / reached / stood at 316,000"): they are
+# compatible with any event ("316,000 were killed").
+STATING_VERBS = {"be", "reach", "stand", "put", "total", "hit", "pass", "top", "exceed", "surpass", "climb", "rise",
+                 "estimate", "number", "count", "record", "confirm", "report", "say", "have", "bring", "take", "raise",
+                 "revise", "increase", "jump", "soar", "grow", "mount", "leave",
+                 "carry", "hold", "house", "contain", "include"}  # what a ship, a building or a list holds
+
+
+def _events_compatible(a: Quantity, b: Quantity) -> bool:
+    verbs_a, verbs_b = _frame(a, "verb"), _frame(b, "verb")
+    if not verbs_a or not verbs_b or verbs_a & STATING_VERBS or verbs_b & STATING_VERBS:
+        return True
+    return bool(_frame(a, "event") & _frame(b, "event"))
+
+
+def _same_periods(a: Quantity, b: Quantity, setting: Setting) -> bool:
+    """The spans a figure is counted over ("this year", "in the 12 months to April 2015", "in one night") are the
+    same on both sides; the day a figure is reported on is not a span (relation.py weighs it)."""
+    return _spans(a, setting.anchor_a) == _spans(b, setting.anchor_b)
+
+
+# How a span that counts a figure starts ("one night", "each day", "the past week"); "20 days" of searching is how
+# long something took, not a window of counting.
+COUNTING_WINDOWS = {"one", "a", "an", "each", "every", "per", "this", "last", "past", "first", "next", "12", "twelve"}
+
+
+def _spans(q: Quantity, anchor: date | None) -> set[str]:
+    out = set()
+    for text in (c[5:] for c in q.context if c.startswith("when:")):
+        if f"dated:{text}" in q.context:
+            continue
+        found = timeref.resolve(text, anchor)
+        if found is None:
+            if text.split()[0] in COUNTING_WINDOWS:
+                out.add(text)  # a span we cannot place ("in one night") must at least be written alike
+        elif found[0] != found[1]:
+            out.add(timeref.label(found) or text)
+    return out
 
 
 def _phrase_about(a: Quantity, b: Quantity) -> str:

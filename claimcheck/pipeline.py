@@ -9,7 +9,6 @@ loads neither spaCy nor the embedding model.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +18,7 @@ from typing import ContextManager, Protocol
 import numpy as np
 from sqlite_utils import Database
 
-from . import checks, index, pair, report, store
-from .attribution import AliasTable
+from . import corpus_checks, facts, index, measure_pairs, pair, report, store
 from .config import REPORTS_DIR, SEEDS_DIR, Settings
 from . import embed
 from .embed import Embedder
@@ -55,6 +53,7 @@ class CompareResult:
     checked_pairs: int = 0
     copies: list[tuple[str, str]] = field(default_factory=list)
     model_loaded: bool = False
+    notes: list[str] = field(default_factory=list)  # what an upgrade made claimcheck redo, one line each
 
 
 @dataclass
@@ -134,16 +133,7 @@ def _store_segmented(db: Database, segmented, result: IngestResult) -> None:  # 
     article = segmented.article
     result.problems.extend(Problem(article.name, note) for note in segmented.notes)
     previous = store.article_by_source(db, article.source)
-    row = {"name": article.name, "content_hash": article.content_hash, "title": article.title,
-           "outlet": article.outlet, "url": article.url, "published": article.published,
-           "text": article.text, "aliases": segmented.aliases.to_json()}
-    claim_rows = [
-        {"idx": c.idx, "start": c.start, "end": c.end, "line": c.line, "text": c.text, "text_hash": c.text_hash,
-         "terms": list(c.terms), "quantities": [q.to_dict() for q in c.quantities],
-         "attribution": c.attribution.to_dict() if c.attribution else None,
-         "speaker": c.attribution.canonical if c.attribution else None}
-        for c in segmented.claims
-    ]
+    row, claim_rows = facts.article_row(segmented), facts.claim_rows(segmented)
     # One transaction per article: a run killed mid-way keeps the finished articles and nothing half-written.
     with store.transaction(db):
         article_id = store.insert_article(db, row, claim_rows)
@@ -154,7 +144,7 @@ def _store_segmented(db: Database, segmented, result: IngestResult) -> None:  # 
 
 
 def _drop_if_orphaned(db: Database, article_id: int) -> None:
-    if not db.execute("SELECT 1 FROM sources WHERE article_id = ?", [article_id]).fetchone():
+    if not store.has_sources(db, article_id):
         store.delete_article(db, article_id)
 
 
@@ -192,28 +182,44 @@ def compare(
     check_settings(settings)
     embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
     result = CompareResult()
+    refreshed = refresh_facts(db, progress)
+    result.notes += [refreshed.note] if refreshed.note else []
     _reset_pairs_if_settings_changed(db, settings, embedder.name)
     new_articles = store.unpaired_article_ids(db)
     if new_articles:
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
+        result.embedded += measure_pairs.embed_phrases(db, embedder, progress)
         for _ in range(PAIRING_ATTEMPTS):
             snap = snapshot(db, embedder.name, new_articles)
             result.new_claims = len(snap.new_ids)
             claim_index = index_for(db, settings, embedder.name, snap)
             new_pairs = find_pairs(db, settings, claim_index, snap)
+            measure_candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles)
             # One transaction for pairs, copies and the paired mark: a run killed before it commits
             # pairs these articles again; one killed after it has nothing left to do.
             with store.transaction(db):
                 if np.setdiff1d(store.paired_claim_ids(db, embedder.name), snap.known_ids).size:
                     continue  # another process paired claims this search did not see: search again
                 store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
+                store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, measure_candidates))
                 result.copies = detect_copies(db, settings, new_articles)
                 store.mark_paired(db, new_articles)
             result.new_pairs = len(new_pairs)
             break
-    result.checked_pairs = run_checks(db, settings)
+    checked = corpus_checks.run_checks(db, embedder.name)
+    result.checked_pairs, result.notes = checked.checked, result.notes + checked.notes
     return result
+
+
+def refresh_facts(db: Database, progress: Progress = no_progress) -> facts.Refresh:
+    """Re-extract the facts of articles made by an older extractor (nothing to do, and nothing loaded, usually)."""
+    return facts.refresh_stale(db, progress)
+
+
+def run_checks(db: Database, settings: Settings, model: str | None = None) -> int:
+    """Check every pair a registered check has not examined at its version; how many pairs were checked."""
+    return corpus_checks.run_checks(db, model or settings.model).checked
 
 
 def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: str) -> None:
@@ -221,9 +227,7 @@ def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: st
     if store.get_meta(db, "pairing") == state:
         return
     with store.transaction(db):
-        db.execute("DELETE FROM pairs")
-        db.execute("DELETE FROM article_links")
-        db.execute("UPDATE articles SET paired_at = NULL")
+        store.forget_pairing(db)
         store.set_meta(db, "pairing", state)
 
 
@@ -239,7 +243,7 @@ class Snapshot:
 def snapshot(db: Database, model: str, new_articles: Sequence[int]) -> Snapshot:
     """The claims to pair now (those of `new_articles`) without loading every vector of the corpus."""
     known_ids = store.embedded_claim_ids(db, model)
-    ids, vectors = store.claim_vectors(db, model, "claims.article_id IN (SELECT id FROM articles WHERE paired_at IS NULL)")
+    ids, vectors = store.claim_vectors(db, model, unpaired_only=True)
     # Articles that arrived after `new_articles` was read wait for the next pass.
     wanted = set(new_articles)
     article_of = _articles_of(db, ids.tolist())
@@ -301,14 +305,7 @@ def _articles_of(db: Database, claim_ids: list[int]) -> dict[int, int]:
 
 def detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> list[tuple[str, str]]:
     """Link article pairs that are copies of one source; their pairs go back to the checks."""
-    rows = []
-    for start in range(0, len(new_articles), 400):
-        chunk = new_articles[start : start + 400]
-        marks = ",".join("?" * len(chunk))
-        # Through the claims' ids so that SQLite uses the pairs' indexes instead of scanning every pair.
-        new_claims = f"(SELECT id FROM claims WHERE article_id IN ({marks}))"
-        rows += store.pairs(db, f"pairs.claim_a IN {new_claims} OR pairs.claim_b IN {new_claims}", chunk * 2)
-    rows = list({row["id"]: row for row in rows}.values())
+    rows = store.pairs_of_articles(db, new_articles)
     found = [pair.Pair(r["claim_a"], r["claim_b"], r["similarity"], r["lexical"], r["score"]) for r in rows]
     article_of = {r["claim_a"]: r["article_id_a"] for r in rows} | {r["claim_b"]: r["article_id_b"] for r in rows}
     listing = store.articles(db)
@@ -318,48 +315,8 @@ def detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> 
     with store.transaction(db):
         for (a, b), share in copies.items():
             store.save_copy_link(db, a, b, share)
-            store.uncheck_pairs_between(db, a, b)
+            store.forget_checks_between(db, a, b)
     return [(names[a], names[b]) for a, b in copies]
-
-
-def corpus_aliases(db: Database) -> AliasTable:
-    """The alias table of the whole corpus: every article's lessons merged."""
-    table = AliasTable()
-    for raw in store.all_aliases(db):
-        table.merge(AliasTable.from_json(raw))
-    return table
-
-
-def run_checks(db: Database, settings: Settings) -> int:
-    """Check every pair not checked since the corpus' aliases last changed; store flags and agreements."""
-    for _ in range(PAIRING_ATTEMPTS):
-        aliases = corpus_aliases(db)
-        digest = hashlib.sha256(aliases.to_json().encode()).hexdigest()
-        if store.get_meta(db, "aliases") != digest:
-            with store.transaction(db):
-                # Only the speaker check reads aliases: re-check the pairs with a speaker on both sides.
-                db.execute("UPDATE pairs SET checked = 0 WHERE claim_a IN (SELECT id FROM claims WHERE attribution"
-                           " IS NOT NULL) AND claim_b IN (SELECT id FROM claims WHERE attribution IS NOT NULL)")
-                store.set_meta(db, "aliases", digest)
-        rows = store.pairs(db, "pairs.checked = 0")
-        if not rows:
-            return 0
-        copies = store.copy_links(db)
-        flags, agreements = [], []
-        for row in rows:
-            ends = (row["article_id_a"], row["article_id_b"])
-            is_copy = (min(ends), max(ends)) in copies
-            for finding in checks.check_pair(row, aliases, is_copy):
-                if finding.verdict == "agree":
-                    agreements.append(checks.agreement_row(finding, independent=not is_copy))
-                else:
-                    flags.append(checks.flag_row(finding))
-        with store.transaction(db):
-            if store.get_meta(db, "aliases") != digest or store.copy_links(db) != copies:
-                continue  # another process changed the aliases or the copies meanwhile: these findings are stale
-            store.replace_findings(db, [row["id"] for row in rows], flags, agreements)
-        return len(rows)
-    return 0
 
 
 # --- report -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ whether two figures measure the same thing, and disagree, is decided by measures
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,7 @@ def extract_quantities(sent: "Span") -> list[Quantity]:
     matches: list[_Match] = []
     i = 0
     while i < len(toks):
-        m = _match_date(toks, i) or _match_number(toks, i)
+        m = _match_date(toks, i) or _match_age(toks, i) or _match_number(toks, i)
         if m is None:
             i += 1
             continue
@@ -126,7 +127,7 @@ def _match_date(toks: list["Token"], i: int) -> _Match | None:
 
 
 def _year(tok: "Token") -> int | None:
-    return int(tok.text) if len(tok.text) == 4 and tok.text.isdigit() and 1900 <= int(tok.text) <= 2099 else None
+    return int(tok.text) if len(tok.text) == 4 and tok.text.isascii() and tok.text.isdecimal() and 1900 <= int(tok.text) <= 2099 else None
 
 
 def _month(tok: "Token") -> int | None:
@@ -136,7 +137,7 @@ def _month(tok: "Token") -> int | None:
 def _day_number(toks: list["Token"], j: int) -> int | None:
     """The day of the month written at token j ("3", "1st", "22nd"), else None."""
     text = toks[j].lower_.rstrip("stndrh") if toks[j].lower_[-2:] in ("st", "nd", "rd", "th") else toks[j].text
-    return int(text) if text.isdigit() and 1 <= int(text) <= 31 else None
+    return int(text) if text.isdecimal() and text.isascii() and 1 <= int(text) <= 31 else None
 
 
 def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
@@ -174,15 +175,18 @@ def _is_not_a_quantity(toks: list["Token"], i: int, j: int) -> bool:
     if prev is not None and len(prev.text) == 1 and prev.text in "ABMNDE":
         return True  # "A 16", "M 20"
     if prev is not None and prev.i > sentence_of(prev).start and prev.is_title and prev.pos_ in ("PROPN", "NOUN") \
-            and not _month(prev) and tok.text.isdigit() and int(tok.text) < 1000:
+            and not _month(prev) and tok.text.isdecimal() and int(tok.text) < 1000:
         return True  # "Phase 4", "Terminal 2"
-    if tok.text.isdigit() and tok.text.startswith("0") and len(tok.text) >= 4:
+    if tok.text.isdecimal() and tok.text.startswith("0") and len(tok.text) >= 4:
         return True  # phone numbers, codes
     if "," not in tok.text and any(t is not None and U.DIGITS.match(t.text) and "," not in t.text
                                    for t in (prev, toks[j] if j < len(toks) else None)):
         return True  # "01304 240400": digit groups side by side are a phone number or a code
     if prev is not None and prev.lower_ == "aged":
         return True
+    if tok.text.isascii() and tok.text.isdecimal() and int(tok.text) <= 31 and (
+            (prev is not None and _month(prev)) or (j < len(toks) and _month(toks[j]))):
+        return True  # "January 12", "the 12 January quake": a day of the month, not a count
     if any(w in ("old", "-old") for w in nxt[:3]) and nxt[0] in ("-", "year", "years", "month", "months", "week",
                                                                "weeks", "day", "days", "old"):
         return True  # "15 month old", "35-year-old"
@@ -191,12 +195,45 @@ def _is_not_a_quantity(toks: list["Token"], i: int, j: int) -> bool:
                 and (not nxt or nxt[0] in (",", ".", "and", ")", ";", "-", "–")))  # "Rasoul Iran-Nejad, 35,"
 
 
+METRES = re.compile(r"^\d+(?:\.\d+)?m$")
+AGE_UNITS = {"year": 1.0, "years": 1.0, "month": 1 / 12, "months": 1 / 12}
+
+
+def _match_age(toks: list["Token"], i: int) -> _Match | None:
+    """An age: "Reshma, 21,", "an 18-year-old worker", "5 years old", "aged 35" (value in years)."""
+    read = _read_number(toks, i)
+    if read is None:
+        return None
+    value, j = read
+    prev = toks[i - 1] if i > 0 else None
+    nxt = [t.lower_ for t in toks[j:j + 4]] + ["", "", "", ""]
+    before = toks[i - 2] if i > 1 else None
+    if nxt[0] == "-" and nxt[1] in AGE_UNITS and nxt[2] == "-" and nxt[3] == "old":
+        return _Match(i, j + 4, "age", value * AGE_UNITS[nxt[1]], value * AGE_UNITS[nxt[1]],
+                      value * AGE_UNITS[nxt[1]], "year")
+    if nxt[0] in AGE_UNITS and nxt[1] in ("old", "-old"):
+        return _Match(i, j + 2, "age", value * AGE_UNITS[nxt[0]], value * AGE_UNITS[nxt[0]],
+                      value * AGE_UNITS[nxt[0]], "year")
+    if prev is not None and prev.lower_ == "aged" and value < 130:
+        return _Match(i, j, "age", value, value, value, "year")
+    if (prev is not None and prev.text == "," and before is not None and before.pos_ == "PROPN"
+            and before.ent_type_ not in ("GPE", "LOC", "DATE", "NORP", "FAC") and value < 130 and "." not in toks[i].text
+            and nxt[0] in (",", ".", "and", ")", ";", "-", "–", "")):
+        return _Match(i, j, "age", value, value, value, "year")  # "Rasoul Iran-Nejad, 35,"
+    return None
+
+
 def _match_number(toks: list["Token"], i: int) -> _Match | None:
     """A count, money, percentage or measure whose number starts at token i, with its hedge and unit."""
     read = _read_number(toks, i)
     if read is None or _is_not_a_quantity(toks, i, read[1]):
         return None
     value, j = read
+    prev = toks[i - 1].lower_ if i > 0 else ""
+    bare_m = METRES.match(toks[i].text) or j == i + 2 and toks[i + 1].text == "m" and U.DIGITS.match(toks[i].text)
+    if bare_m and prev not in U.CURRENCY_SYMBOLS:
+        metres = float(toks[i].text.rstrip("m").replace(",", ""))
+        return _Match(i, j, "measure", metres, metres, metres, "metre")  # "a 50m gash": metres, not millions
     m = _Match(i, j, "count", value, value, value)
     _attach_range(toks, m)
     _attach_currency_or_unit(toks, m)
@@ -251,7 +288,7 @@ def _is_duration_frame(toks: list["Token"], m: _Match) -> bool:
         return False
     prev = toks[m.first - 1].lower_ if m.first > 0 else ""
     nxt = toks[m.last].lower_ if m.last < len(toks) else ""
-    return prev in DURATION_FRAME_WORDS or nxt in ("to", "ago", "since", "until")
+    return prev in DURATION_FRAME_WORDS or nxt in ("to", "ago", "since", "until", "after", "into", "later", "before")
 
 
 def _attach_hedge(toks: list["Token"], m: _Match) -> None:
@@ -281,19 +318,29 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
         end -= 1  # "£7m." keeps its sentence's full stop out of the value
     own = {toks[k].i for k in range(m.first, m.last)}
     anchor = toks[m.last - 1] if m.unit_token is None else toks[m.unit_token]
-    noun_tok, inferred = frames.counted_noun(anchor, m.kind)
+    noun_tok, inferred = frames.aged_thing(toks, m.first, m.last) if m.kind == "age" else \
+        frames.counted_noun(anchor, m.kind)
     verb_toks = frames.event_tokens(noun_tok or anchor, own)
     events = [frames.EVENT_CLASSES.get(v.lemma_.lower(), v.lemma_.lower()) for v in verb_toks]
     anchors = {t.i for t in (noun_tok, anchor) if t is not None} | {v.i for v in verb_toks} | own
-    context = [f"event:{e}" for e in events]
+    # "the toll was 316,000" states a figure; "3,000 workers were in the building" says where they were.
+    verbs = [("be-present" if v.lemma_.lower() == "be" and noun_tok is not None
+              and not any(c.dep_ == "expl" for c in v.children) else v.lemma_.lower()) for v in verb_toks]
+    context = [f"event:{e}" for e in events] + [f"verb:{v}" for v in verbs]
     context += [f"when:{p}" for p in frames.periods(sent, anchors, verb_toks, own)]
     context += [f"where:{p}" for p in frames.places(sent, anchors, verb_toks)]
     context += [f"what:{w}" for w in frames.clause_keys(verb_toks, own)]
+    context += [f"dated:{p}" for p in frames.dated_things(sent, own, anchors)]
+    context += frames.parts(noun_tok)
+    figure_mood = frames.mood(anchor, own)
+    if figure_mood:
+        context.append(f"mood:{figure_mood}")
     if inferred:
         context.append("noun:inferred")
     noun = events[0] if m.kind in DATE_KINDS and events else (noun_tok.lemma_.lower() if noun_tok else "")
     numbers = {t.i for t in toks if t.like_num}
-    measure = frames.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
+    measure = frames.age_phrase(noun_tok) if m.kind == "age" else \
+        frames.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
     return Quantity(sent.text[start:end], start, end, m.kind, float(m.value), float(m.low), float(m.high), m.unit,
                     noun, tuple(dict.fromkeys(context)), m.hedge, measure, frames.cited_source(sent, anchor))
 

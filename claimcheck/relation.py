@@ -6,7 +6,8 @@ contradicting each other. The rule, per kind of measure:
 - **Running tallies** (counts a story keeps updating: deaths, injured, missing, rescued, homeless, arrests,
   bodies recovered or buried) are read at the time of their report: the day the clause names ("on Saturday",
   "yesterday"), else the article's date. Different days, different values: an *update*; but a cumulative count
-  that is *lower* on the later day (deaths, arrests, rescued) is a *conflict*, since such counts only grow.
+  that is *lower* on a later day of the same month (deaths, arrests, rescued) is a *conflict*, since such counts
+  only grow while they are being counted (a year on, a lower estimate is a revision: an update).
   Stocks that can shrink (the missing, people still in camps) are updates either way. On one day, a stock that
   differs is a conflict; a cumulative count may rise within a day, so it conflicts only when the two are within
   2 % of each other (a transposed digit, "1,043" vs "1,034") and is left alone otherwise.
@@ -15,8 +16,8 @@ contradicting each other. The rule, per kind of measure:
 - **Ages** grow with the date: they conflict only when they differ by more than the years between the reports.
 - Figures dated to two different past periods ("the 2004 tsunami", "a fire last November") are different events
   and are not compared at all.
-An article without a date is taken to speak of the same time as any other undated article; a dated and an undated
-report of a running tally are not compared.
+Two undated articles are taken to speak of one time; a dated and an undated report of a running tally are not
+compared (a fixed fact is).
 """
 from __future__ import annotations
 
@@ -38,20 +39,28 @@ TALLY_WORDS = {
     "in camps": "camp camps tent tents shelter shelters",
     "arrested": "arrest arrested detained",
     "bodies": "body bodies buried burial graves grave recovered retrieved",
+    "pledged": "pledged pledge pledges donated raised",
 }
 TALLY_OF = {word: tally for tally, words in TALLY_WORDS.items() for word in words.split()}
 # Tallies that can fall without anyone being wrong: the missing are found, camps empty.
 STOCKS = {"missing", "in camps"}
-STILL = {"still", "remain", "remained", "remaining", "now", "live", "living"}
+STILL = {"still", "remain", "remained", "remaining", "live", "living"}
 SAME_DAY_CLOSENESS = 0.02
 RECENT_DAYS = 14  # a day the clause names within this many days before the article is the day of the report
 HISTORICAL_DAYS = 30  # a period ending this long before the article dates a past event, not a report
+# Within this many days a lower later count contradicts the earlier one; over months, estimates get revised.
+FALLING_WINDOW_DAYS = 30
 
 
 def tally_of(phrase: str) -> str:
-    """The running tally a measure phrase counts ("deaths", "missing", ...), or "" for a fixed fact."""
-    words = re.findall(r"[a-z]+", phrase.lower())
-    return next((TALLY_OF[w] for w in words if w in TALLY_OF), "")
+    """The running tally a measure phrase counts ("deaths", "missing", ...), or "" for a fixed fact.
+
+    The words nearest the figure decide: "# people left homeless" counts the homeless even when a death
+    toll is named further off."""
+    words = re.findall(r"[a-z]+|#", phrase.lower())
+    at = words.index("#") if "#" in words else 0
+    ranked = sorted((abs(n - at), TALLY_OF[w]) for n, w in enumerate(words) if w in TALLY_OF)
+    return ranked[0][1] if ranked else ""
 
 
 def is_stock(q: Quantity) -> bool:
@@ -75,18 +84,37 @@ class Timing:
 def timing(q: Quantity, anchor: date | None) -> Timing:
     """The report day and the dated past period of one value, from its clause's periods and the anchor."""
     report, event = None, None
-    for text in periods(q):
+    for text in (c[6:] for c in q.context if c.startswith("dated:")):
+        found = timeref.resolve(text, anchor)
+        if found and anchor is not None and anchor - date.fromisoformat(found[1]) > timedelta(days=HISTORICAL_DAYS):
+            event = event or found  # "the 2004 tsunami": a past event; "the January 12 quake" days ago: no date
+    for text in (p for p in periods(q) if f"dated:{p}" not in q.context):
         found = timeref.resolve(text, anchor)
         if found is None:
             continue
         end = date.fromisoformat(found[1])
         if anchor is not None and anchor - end > timedelta(days=HISTORICAL_DAYS):
             event = event or found
-        elif anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(days=RECENT_DAYS):
-            report = report or found
+        elif _names_a_day(text) and (anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(
+                days=RECENT_DAYS)):
+            report = report or found  # "on Saturday", "yesterday": the day of the report; a calendar date dates
+            # the event the clause tells of ("collapsed on April 24"), not the count
     if report is None and anchor is not None:
         report = (anchor.isoformat(), anchor.isoformat())
     return Timing(report, event)
+
+
+DAY_WORDS = set(timeref.WEEKDAYS) | {"yesterday", "today", "tonight", "night", "morning", "afternoon", "evening",
+                                     "overnight"}
+
+
+def _names_a_day(text: str) -> bool:
+    return bool(set(text.split()) & DAY_WORDS)
+
+
+def is_estimate(q: Quantity) -> bool:
+    """An estimate ("an estimated 200,000", "the toll is estimated at") is not a count, and counts may fall below it."""
+    return "estimat" in q.hedge.lower() or "estimat" in q.measure.lower() or "verb:estimate" in q.context
 
 
 def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,
@@ -95,22 +123,28 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     time_a, time_b = timing(a, anchor_a), timing(b, anchor_b)
     if time_a.event and time_b.event and not timeref.overlaps(time_a.event, time_b.event):
         return None  # two different past events or periods
+    if bool(time_a.event) != bool(time_b.event):
+        return None  # a past event's figure ("quakes in 1751 and 1770") against the story's own
     if a.kind == "age":
         verdict = _age_relation(a, b, anchor_a, anchor_b)
         return verdict, time_a, time_b
     if agree:
         return "agree", time_a, time_b
-    tally = (tally_of(a.measure) or tally_of(b.measure)) and not (time_a.event or time_b.event)
-    if not tally:
-        return "conflict", time_a, time_b
+    tally = tally_of(a.measure) or tally_of(b.measure)
+    if not tally or time_a.event and time_b.event:
+        return "conflict", time_a, time_b  # a fixed fact, or the final toll of one past event told twice
+    if is_estimate(a) != is_estimate(b):
+        return None  # an estimate and a count of the same tally are different numbers by nature
     if (time_a.report is None) != (time_b.report is None):
         return None  # a dated and an undated report of a figure that moves: cannot tell
     if time_a.report is None or timeref.overlaps(time_a.report, time_b.report):
         verdict = _same_day(a, b)
         return (verdict, time_a, time_b) if verdict else None
-    earlier, later = (a, b) if timeref.midpoint(time_a.report) < timeref.midpoint(time_b.report) else (b, a)
-    if later.high < earlier.low and not (is_stock(a) or is_stock(b)):
-        return "conflict", time_a, time_b  # a cumulative count cannot fall
+    first, second = sorted((time_a.report, time_b.report), key=timeref.midpoint)
+    earlier, later = (a, b) if time_a.report == first else (b, a)
+    recent = timeref.midpoint(second) - timeref.midpoint(first) <= timedelta(days=FALLING_WINDOW_DAYS)
+    if recent and later.high < earlier.low and not (is_stock(a) or is_stock(b)):
+        return "conflict", time_a, time_b  # a cumulative count cannot fall while it is being counted
     return "update", time_a, time_b
 
 

@@ -47,12 +47,12 @@ class ReportData:
 def gather(db: Database, same_claim_threshold: float = Settings.same_claim_threshold) -> ReportData:
     """Read what the report needs; pairs scoring at least `same_claim_threshold` state the same claim."""
     articles = store.articles(db)
-    sources = {row[0]: row[1] for row in db.execute("SELECT article_id, min(path) FROM sources GROUP BY article_id")}
-    copies = [tuple(row) for row in db.execute("SELECT article_a, article_b, shared FROM article_links")]
+    sources = store.source_paths(db)
+    copies = store.copy_link_shares(db)
     models = store.embedding_models(db)
     return ReportData(
         articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
-        pairs=store.pairs(db, "pairs.score >= ?", [same_claim_threshold]), copies=copies,  # type: ignore[arg-type]
+        pairs=store.pairs(db, min_score=same_claim_threshold), copies=copies,  # type: ignore[arg-type]
         model=", ".join(name for name, _ in models) or None, same_claim_threshold=same_claim_threshold,
     )
 

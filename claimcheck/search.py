@@ -1,12 +1,15 @@
 """Query: the claims most similar to a text, ranked like pairing (meaning plus shared rare terms).
 
-Read-only: it needs the cached vectors and the FAISS index, never spaCy's pass over the corpus.
+It needs the cached vectors and the FAISS index, never spaCy's pass over the corpus; claims ingested but not
+embedded yet are embedded first (the model is loaded for the query anyway).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlite_utils import Database
@@ -16,22 +19,27 @@ from .config import Settings
 from .embed import Embedder
 from .errors import InputError
 
+if TYPE_CHECKING:
+    from .pipeline import Progress
+
 # Candidates read from the index per query before re-ranking with shared terms.
 MIN_CANDIDATES = 50
 
 
 def query(
     db: Database, settings: Settings, texts: Sequence[str], k: int = 5, embedder: Embedder | None = None,
-    min_score: float | None = None, article: str | None = None,
+    min_score: float | None = None, article: str | None = None, progress: Progress | None = None,
 ) -> list[list[dict]]:
     """For each text, the k best claims (with article, line, score, speaker and quantities)."""
-    from .pipeline import check_settings
+    from .pipeline import check_settings, embed_missing, no_progress
     from .segment import claim_terms, load_nlp
 
     if k < 1:
         raise InputError("-k must be at least 1")
     check_settings(settings)
     embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
+    # Claims ingested but not compared yet: the model is loaded for the query anyway, so embed them now.
+    embed_missing(db, embedder, progress or no_progress)
     claim_index = _index(db, settings, embedder.name)
     query_vectors = embedder.embed_batch(list(texts))
     nlp = load_nlp()
@@ -39,11 +47,26 @@ def query(
             for text, vector in zip(texts, query_vectors)]
 
 
+def query_texts(text: str | None, file: Path | None) -> list[str]:
+    """The queries to answer: TEXT, or each non-blank line of FILE."""
+    if file is not None:
+        try:
+            lines = [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except (OSError, UnicodeDecodeError) as error:
+            raise InputError(f"cannot read {file}: {error}") from None
+        if not lines:
+            raise InputError(f"{file} holds no queries")
+        return lines
+    if not text or not text.strip():
+        raise InputError("give a TEXT to search for, or --file with one query per line")
+    return [text]
+
+
 def _index(db: Database, settings: Settings, model: str) -> index.ClaimIndex:
     """The cached index, or one rebuilt from SQLite (and cached) when it is missing or stale."""
     ids = store.embedded_claim_ids(db, model)
     if not len(ids):
-        raise InputError(f"no claims embedded with {model} yet: run `claimcheck report` or `compare` first")
+        raise InputError("no claims to search yet: `claimcheck ingest PATH` or `claimcheck report` first")
     claim_index = index.load(settings.index_path, model, ids)
     if claim_index is None:
         ids, vectors = store.claim_vectors(db, model)

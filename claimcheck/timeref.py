@@ -24,6 +24,7 @@ WRITTEN_DATE = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+([A-Z][a-z]+)\.?,?\s+(\d{4})|([A-Z][a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+"
     r"(\d{4}))\b")
 DATELINE_CHARS = 200
+DATELINE = re.compile(r"^(?:[A-Z][A-Za-z.\-' ]{1,40},\s*){0,2}(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})")
 
 
 def parse_published(value: str | None) -> date | None:
@@ -41,13 +42,19 @@ def article_anchor(published: str | None, text: str) -> tuple[date | None, str]:
     stated = parse_published(published)
     if stated:
         return stated, "published"
-    head = text[:DATELINE_CHARS]
-    match = ISO_DATE.search(head)
+    head = text.lstrip()[:DATELINE_CHARS]
+    first_line = head.split("\n", 1)[0]
+    match = ISO_DATE.search(first_line)
     if match:
         found = _safe_date(int(match[1]), int(match[2]), int(match[3]))
         if found:
             return found, "dateline"
-    found = _written_date(head)
+    # A dateline opens the text: "Jan 24, 2010", or "PORT-AU-PRINCE, Haiti, Jan. 24, 2010 (AP) -". A date later
+    # in the first sentence dates what it tells of ("On April 23, 2013 the building collapsed"), not the page.
+    match = DATELINE.match(head)
+    found = _written_date(match.group(0)) if match else None
+    if found is None and len(first_line) <= 40:
+        found = _written_date(first_line)
     return (found, "dateline") if found else (None, "")
 
 
@@ -141,7 +148,7 @@ NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fiv
 
 
 def _back(anchor: date, amount: str, unit: str) -> date:
-    n = int(amount) if amount.isdigit() else NUMBER_WORDS.get(amount, 1)
+    n = int(amount) if amount.isascii() and amount.isdecimal() else NUMBER_WORDS.get(amount, 1)
     if unit == "year":
         return _years_back(anchor, n)
     if unit == "month":

@@ -47,6 +47,7 @@ MAX_HEDGE_WORDS = 3
 UNITS: dict[str, tuple[str, str, tuple[float, float]]] = {}
 for _words, _canon, _dim, _factor in [
     ("mile miles", "mile", "length", (1.609344, 1.609344)),
+    ("degree degrees", "degree", "angle", (1.0, 1.0)),
     ("km kms kilometre kilometres kilometer kilometers", "km", "length", (1.0, 1.0)),
     ("metre metres meter meters", "metre", "length", (0.001, 0.001)),
     ("foot feet ft", "foot", "length", (0.0003048, 0.0003048)),

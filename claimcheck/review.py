@@ -1,0 +1,112 @@
+"""Reading the results: flags chosen by filters a person types, one flag by id prefix, decisions, exports.
+
+Every function checks its options and raises InputError or NotFoundError with a sentence the CLI
+prints as is; the rows come from the store's named queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlite_utils import Database
+
+from . import store
+from .errors import InputError, NotFoundError
+
+KINDS = ("numeric", "date", "attribution")
+STATUSES = ("open", "confirmed", "dismissed")
+RELATIONS = ("conflict", "update", "revision")
+FORMATS = ("json", "jsonl", "csv")
+EXPORTS = ("flags", "pairs", "claims")
+# A flag as JSON: what `flags --json` prints and `export --what flags` writes.
+FLAG_FIELDS = ("id", "kind", "verdict", "relation", "status", "article_a", "article_b", "text_a", "text_b", "value_a",
+               "value_b", "norm_a", "norm_b", "about", "measure", "time_a", "time_b", "source_a", "source_b",
+               "similarity", "confidence", "reason", "note", "reviewer", "decided_at")
+PAIR_FIELDS = ("id", "claim_a", "claim_b", "article_a", "article_b", "text_a", "text_b", "similarity", "lexical",
+               "score")
+CLAIM_FIELDS = ("id", "article", "idx", "start", "end", "line", "text", "speaker", "quantities")
+
+
+def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise InputError(f"unknown {option} {value!r}: use {', '.join(allowed[:-1])} or {allowed[-1]}")
+
+
+def select_flags(db: Database, kind: str | None = None, status: str | None = None, relation: str | None = None,
+                 article: str | None = None, min_confidence: float = 0.0, revisions: bool = False) -> list[dict]:
+    """The flags matching a person's filters, worst first; revisions only when asked for."""
+    _one_of("--kind", kind, KINDS)
+    _one_of("--status", status, STATUSES)
+    _one_of("--relation", relation, RELATIONS)
+    return store.flags(db, kind=kind, status=status, relation=relation, article=article,
+                       min_confidence=min_confidence, revisions=revisions)
+
+
+def find_flag(db: Database, flag_id: str) -> dict:
+    """The one flag whose id starts with `flag_id`."""
+    rows = store.flags(db, id_prefix=flag_id)
+    if not rows:
+        raise NotFoundError(f"no flag with id {flag_id!r}: `claimcheck flags` lists them")
+    if len(rows) > 1:
+        raise InputError(f"{flag_id!r} matches {len(rows)} flags; give more of the id")
+    return rows[0]
+
+
+def open_conflicts(db: Database) -> list[dict]:
+    """The flags still waiting for a decision, worst first (revisions between copies aside)."""
+    return store.flags(db, status="open", revisions=False)
+
+
+def decide(db: Database, flag_id: str, decision: str, note: str | None = None, reviewer: str | None = None) -> None:
+    """Record a decision on a flag; it is kept by flag id, so it returns with the flag after any re-run."""
+    _one_of("decision", decision, ("confirmed", "dismissed"))
+    with store.transaction(db):
+        store.save_review(db, flag_id, decision, note, reviewer)
+
+
+def claim_context(db: Database, claim_id: int) -> tuple[dict, dict, list[dict]]:
+    """A claim, its article and the claims around it, for showing a flag."""
+    context = store.claim_in_context(db, claim_id)
+    claim = next(row for row in context if row["id"] == claim_id)
+    return claim, store.article(db, claim["article_id"]), context
+
+
+def flag_json(flag: dict) -> dict:
+    """A flag row as the JSON contract has it."""
+    return {key: flag.get(key) for key in FLAG_FIELDS}
+
+
+def export(db: Database, what: str, fmt: str) -> tuple[int, str]:
+    """(how many rows, the text) of flags, pairs or claims as JSON, JSON lines or CSV."""
+    _one_of("--format", fmt, FORMATS)
+    _one_of("--what", what, EXPORTS)
+    if what == "flags":
+        rows = [flag_json(row) for row in store.flags(db)]
+    elif what == "pairs":
+        rows = [{key: row[key] for key in PAIR_FIELDS} for row in store.pairs(db)]
+    else:
+        rows = [{key: row[key] for key in CLAIM_FIELDS} for row in store.claims(db)]
+    return len(rows), serialise(rows, fmt)
+
+
+def serialise(rows: list[dict], fmt: str) -> str:
+    """Rows as JSON (one array), JSON lines or CSV with a header."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def article_listing(db: Database) -> list[dict]:
+    """Every article with its names, metadata, claim count and conflict count."""
+    counts = store.conflicts_per_article(db)
+    keys = ("id", "name", "names", "title", "outlet", "published", "n_claims")
+    return [{**{key: row[key] for key in keys}, "n_flags": counts.get(row["id"], 0)} for row in store.articles(db)]

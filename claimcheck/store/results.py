@@ -1,0 +1,228 @@
+"""Pairs, copy links, which check version examined which pair, flags, agreements, reviews, counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from ._sql import _all, _chunks, _existing, now
+
+# --- pairs, links, flags, agreements ------------------------------------------------------------
+
+
+def insert_pairs(db: Database, rows: list[tuple[int, int, float, float, float]]) -> None:
+    """Insert (claim_a, claim_b, similarity, lexical, score) pairs; existing ones are kept.
+
+    A pair whose claim another process deleted meanwhile (its article was replaced) is skipped.
+    """
+    alive = _existing(db, "claims", {claim for row in rows for claim in row[:2]})
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO pairs (claim_a, claim_b, similarity, lexical, score) VALUES (?, ?, ?, ?, ?)",
+        [row for row in rows if row[0] in alive and row[1] in alive],
+    )
+
+
+_PAIR_SELECT = (
+    "SELECT pairs.*, ca.text AS text_a, cb.text AS text_b, ca.article_id AS article_id_a,"
+    " cb.article_id AS article_id_b, aa.name AS article_a, ab.name AS article_b, ca.line AS line_a, cb.line AS line_b,"
+    " ca.quantities AS quantities_a, cb.quantities AS quantities_b,"
+    " ca.attribution AS attribution_a, cb.attribution AS attribution_b"
+    " FROM pairs JOIN claims ca ON ca.id = pairs.claim_a JOIN claims cb ON cb.id = pairs.claim_b"
+    " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
+)
+
+
+def pairs(db: Database, min_score: float | None = None) -> list[dict]:
+    """Pairs with both claims and their articles, best first; only those scoring at least `min_score` if given."""
+    if min_score is None:
+        return _all(db, f"{_PAIR_SELECT} ORDER BY pairs.score DESC")
+    return _all(db, f"{_PAIR_SELECT} WHERE pairs.score >= ? ORDER BY pairs.score DESC", [min_score])
+
+
+def pairs_by_id(db: Database, pair_ids: list[int]) -> list[dict]:
+    """The pairs (as `pairs` returns them) with these ids, in id order."""
+    rows: list[dict] = []
+    for chunk in _chunks(pair_ids, 500):
+        rows += _all(db, f"{_PAIR_SELECT} WHERE pairs.id IN ({','.join('?' * len(chunk))})", chunk)
+    return sorted(rows, key=lambda row: row["id"])
+
+
+def pairs_of_articles(db: Database, article_ids: list[int]) -> list[dict]:
+    """Every pair with a claim in one of these articles, each once."""
+    rows: dict[int, dict] = {}
+    for chunk in _chunks(article_ids, 400):
+        marks = ",".join("?" * len(chunk))
+        # Through the claims' ids so that SQLite uses the pairs' indexes instead of scanning every pair.
+        new_claims = f"(SELECT id FROM claims WHERE article_id IN ({marks}))"
+        for row in _all(db, f"{_PAIR_SELECT} WHERE pairs.claim_a IN {new_claims} OR pairs.claim_b IN {new_claims}",
+                        chunk * 2):
+            rows[row["id"]] = row
+    return list(rows.values())
+
+
+def forget_pairing(db: Database) -> None:
+    """Drop every pair and copy link and send every article back to pairing (the pairing settings changed)."""
+    db.execute("DELETE FROM pairs")
+    db.execute("DELETE FROM article_links")
+    db.execute("UPDATE articles SET paired_at = NULL")
+
+
+def copy_link_shares(db: Database) -> list[tuple[int, int, float]]:
+    """(article a, article b, share of claims shared) of every pair of copies."""
+    return [tuple(row) for row in db.execute("SELECT article_a, article_b, shared FROM article_links")]
+
+
+def copy_links(db: Database) -> set[tuple[int, int]]:
+    return {(row[0], row[1]) for row in db.execute("SELECT article_a, article_b FROM article_links")}
+
+
+def save_copy_link(db: Database, a: int, b: int, shared: float) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO article_links (article_a, article_b, relation, shared) VALUES (?, ?, 'copy', ?)",
+        [min(a, b), max(a, b), shared],
+    )
+
+
+def forget_checks_between(db: Database, a: int, b: int) -> None:
+    """Send every pair between two articles back to every check (their relation changed)."""
+    db.execute(
+        "UPDATE pairs SET checked_by = '{}' WHERE id IN (SELECT pairs.id FROM pairs"
+        " JOIN claims ca ON ca.id = claim_a JOIN claims cb ON cb.id = claim_b"
+        " WHERE (ca.article_id = ? AND cb.article_id = ?) OR (ca.article_id = ? AND cb.article_id = ?))",
+        [a, b, b, a],
+    )
+
+
+# A claim holds a fact when (SQL written by this package, one entry per fact column of claims):
+_HAS_FACT = {"quantities": "quantities != '[]'", "attribution": "attribution IS NOT NULL"}
+
+
+def forget_check(db: Database, check: str, facts: Iterable[str]) -> None:
+    """Send back to a check every pair whose two claims both hold these facts (what it reads changed)."""
+    has = " AND ".join(["1", *(_HAS_FACT[fact] for fact in facts)])
+    db.execute(
+        f"UPDATE pairs SET checked_by = json_remove(checked_by, ?) WHERE claim_a IN (SELECT id FROM claims WHERE {has})"
+        f" AND claim_b IN (SELECT id FROM claims WHERE {has})",
+        [_json_key(check)],
+    )
+
+
+def forget_checks_of_claims(db: Database, claim_ids: list[int], checks: Iterable[str]) -> None:
+    """Send back to these checks every pair with one of these claims (their facts changed)."""
+    keys = [_json_key(check) for check in checks]
+    if not keys:
+        return
+    remove = "json_remove(checked_by" + ", ?" * len(keys) + ")"
+    for chunk in _chunks(claim_ids, 400):
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"UPDATE pairs SET checked_by = {remove} WHERE claim_a IN ({marks}) OR claim_b IN ({marks})",
+                   [*keys, *chunk, *chunk])
+
+
+def stale_pairs(db: Database, check: str, version: str) -> list[tuple[int, str | None]]:
+    """(pair id, the version that last checked it or None) of the pairs this version of a check has not examined."""
+    rows = db.execute("SELECT id, json_extract(checked_by, ?) FROM pairs"
+                      " WHERE coalesce(json_extract(checked_by, ?), '') != ? ORDER BY id",
+                      [_json_key(check), _json_key(check), version])
+    return [(row[0], None if row[1] is None else str(row[1])) for row in rows]
+
+
+def _json_key(check: str) -> str:
+    return "$." + json.dumps(check)
+
+
+def all_aliases(db: Database) -> list[str]:
+    return [row[0] for row in db.execute("SELECT aliases FROM articles ORDER BY id")]
+
+
+def save_check_results(db: Database, check: str, version: str, pair_ids: list[int], flags: list[dict],
+                       agreements: list[dict]) -> None:
+    """Store one check's results for these pairs, replacing what it found for them before; stamp its version.
+
+    Findings of a pair that another process deleted meanwhile are dropped with it.
+    """
+    alive = _existing(db, "pairs", pair_ids)
+    flags = [row for row in flags if row["pair_id"] in alive]
+    agreements = [row for row in agreements if row["pair_id"] in alive]
+    for chunk in _chunks(pair_ids, 500):
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM flags WHERE check_name = ? AND pair_id IN ({marks})", [check, *chunk])
+        db.execute(f"DELETE FROM agreements WHERE check_name = ? AND pair_id IN ({marks})", [check, *chunk])
+        db.execute(f"UPDATE pairs SET checked = 1, checked_by = json_set(checked_by, ?, ?) WHERE id IN ({marks})",
+                   [_json_key(check), version, *chunk])
+    if flags:
+        db["flags"].insert_all(flags, replace=True)
+    if agreements:
+        db["agreements"].insert_all(agreements, replace=True)
+
+
+FLAG_SELECT = (
+    "SELECT flags.*, coalesce(reviews.decision, 'open') AS status, reviews.note AS note,"
+    " reviews.reviewer AS reviewer, reviews.decided_at AS decided_at,"
+    " ca.text AS text_a, cb.text AS text_b, aa.name AS article_a, ab.name AS article_b,"
+    " ca.article_id AS article_id_a, cb.article_id AS article_id_b, ca.line AS line_a, cb.line AS line_b"
+    " FROM flags LEFT JOIN reviews ON reviews.flag_id = flags.id"
+    " JOIN claims ca ON ca.id = flags.claim_a JOIN claims cb ON cb.id = flags.claim_b"
+    " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
+)
+
+
+def flags(db: Database, *, kind: str | None = None, status: str | None = None, relation: str | None = None,
+          article: str | None = None, min_confidence: float = 0.0, revisions: bool = True,
+          id_prefix: str | None = None) -> list[dict]:
+    """Flags with their review status and both claims, most confident first, filtered by whichever is given.
+
+    `article` matches part of either article's name; `revisions=False` leaves out differences between copies
+    (unless `relation` names what is wanted); `id_prefix` matches the start of the id.
+    """
+    where, params = ["flags.confidence >= ?"], [min_confidence]
+    if relation is not None:
+        where.append("flags.relation = ?")
+        params.append(relation)
+    elif not revisions:
+        where.append("flags.verdict != 'revision'")
+    for column, value in (("flags.kind", kind), ("coalesce(reviews.decision, 'open')", status)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if article is not None:
+        where.append("(aa.name LIKE ? OR ab.name LIKE ?)")
+        params += [f"%{article}%"] * 2
+    if id_prefix is not None:
+        where.append("flags.id LIKE ?")
+        params.append(f"{id_prefix}%")
+    sql = f"{FLAG_SELECT} WHERE {' AND '.join(where)} ORDER BY flags.confidence DESC, flags.id"
+    return _all(db, sql, params)
+
+
+def conflicts_per_article(db: Database) -> dict[int, int]:
+    """How many flags (revisions between copies aside) each article takes part in."""
+    rows = db.execute("SELECT article_id, count(*) FROM (SELECT ca.article_id FROM flags JOIN claims ca ON ca.id ="
+                      " flags.claim_a WHERE verdict != 'revision' UNION ALL SELECT cb.article_id FROM flags JOIN claims"
+                      " cb ON cb.id = flags.claim_b WHERE verdict != 'revision') GROUP BY article_id")
+    return dict(rows.fetchall())
+
+
+def agreements(db: Database) -> list[dict]:
+    return _all(
+        db,
+        "SELECT agreements.*, ca.text AS text_a, cb.text AS text_b, aa.name AS article_a, ab.name AS article_b,"
+        " ca.article_id AS article_id_a, cb.article_id AS article_id_b, ca.line AS line_a, cb.line AS line_b"
+        " FROM agreements JOIN claims ca ON ca.id = agreements.claim_a JOIN claims cb ON cb.id = agreements.claim_b"
+        " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id ORDER BY agreements.about",
+    )
+
+
+def save_review(db: Database, flag_id: str, decision: str, note: str | None, reviewer: str | None) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO reviews (flag_id, decision, note, reviewer, decided_at) VALUES (?, ?, ?, ?, ?)",
+        [flag_id, decision, note, reviewer, now()],
+    )
+
+
+def counts(db: Database) -> dict[str, int]:
+    """Row counts of every table people care about."""
+    tables = ["articles", "sources", "claims", "embeddings", "pairs", "flags", "agreements", "reviews"]
+    return {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
