@@ -236,9 +236,11 @@ QUALIFIERS = {"seriously", "critically", "severely", "badly", "slightly", "confi
 
 
 def _same_tally(a: Quantity, b: Quantity) -> bool:
+    """No two different tallies (the written noun and event already agree when this is asked)."""
     from .relation import tally_of
 
-    return tally_of(a.measure) == tally_of(b.measure)
+    tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
+    return not (tally_a and tally_b and tally_a != tally_b)
 
 
 def _parts(q: Quantity) -> set[str]:

@@ -39,7 +39,6 @@ TALLY_WORDS = {
     "in camps": "camp camps tent tents shelter shelters",
     "arrested": "arrest arrested detained",
     "bodies": "body bodies buried burial graves grave recovered retrieved",
-    "pledged": "pledged pledge pledges donated raised",
 }
 TALLY_OF = {word: tally for tally, words in TALLY_WORDS.items() for word in words.split()}
 # Tallies that can fall without anyone being wrong: the missing are found, camps empty.
@@ -112,9 +111,14 @@ def _names_a_day(text: str) -> bool:
     return bool(set(text.split()) & DAY_WORDS)
 
 
+APPROXIMATE_HEDGES = {"about", "around", "some", "roughly", "an estimated", "estimated", "approximately", "approx",
+                      "circa"}
+
+
 def is_estimate(q: Quantity) -> bool:
-    """An estimate ("an estimated 200,000", "the toll is estimated at") is not a count, and counts may fall below it."""
-    return "estimat" in q.hedge.lower() or "estimat" in q.measure.lower() or "verb:estimate" in q.context
+    """An estimate ("an estimated 200,000", "around 5,000", "the toll is estimated at") is not a count, and counts
+    may fall below it."""
+    return q.hedge.lower() in APPROXIMATE_HEDGES or "estimat" in q.measure.lower() or "verb:estimate" in q.context
 
 
 def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,

@@ -11,7 +11,7 @@ class SpeakerCheck:
     """Whether two outlets credit the same words to the same speaker, after aliasing (attribution.compare_speakers)."""
 
     name = "attribution"
-    version = "1"
+    version = "2"  # 2: distinctive shared spans, surnames, person and body compatible
     reads = ("attribution", "aliases")
 
     def compare(self, a: checks.Side, b: checks.Side, context: checks.Context) -> Iterator[checks.Outcome]:

@@ -298,8 +298,8 @@ def test_flags_carry_relation_measure_times_and_sources(reported):
     assert {f["relation"] for f in flags} == {"conflict"}
     assert all(f["measure"] == f["about"] for f in flags)
     migrants = next(f for f in flags if f["value_a"] == "An estimated 3,000")
-    # alpha.md is dated 2015-06-24 in its front matter, beta.txt is not; each figure cites its source
-    assert (migrants["time_a"], migrants["time_b"]) == ("2015-06-24", None)
+    # alpha.md is dated in its front matter, beta.txt by its dateline; each figure cites its source
+    assert (migrants["time_a"], migrants["time_b"]) == ("2015-06-24", "2015-06-24")
     assert (migrants["source_a"], migrants["source_b"]) == ("officials", "charities")
     assert json.loads(invoke("flags", "--relation", "update", "--json", "--db", str(reported)).output) == []
     assert json.loads(invoke("flags", "--relation", "conflict", "--json", "--db", str(reported)).output) == flags
