@@ -21,8 +21,7 @@ import numpy as np
 from bench.memory import StageTiming, measure
 from bench.stages import PAIR_COSINE, pair_set
 
-from claimcheck.index import HNSW_EF_SEARCH as EF_SEARCH
-from claimcheck.index import HNSW_M
+from claimcheck.index import HNSW_M, ef_search_for
 
 K = 11
 EF_CONSTRUCTION = 40  # FAISS's default, which claimcheck.index keeps
@@ -72,7 +71,7 @@ def run(n: int, real_path: Path | None, full_exact_limit: int, sample: int, thre
     with measure("hnsw build", timings, n):
         hnsw = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         hnsw.add(vectors)
-        hnsw.hnsw.efSearch = EF_SEARCH
+        hnsw.hnsw.efSearch = ef_search_for(n)
     with measure("hnsw search", timings, n) as t:
         hnsw_sims = np.empty((n, K), dtype=np.float32)
         hnsw_ids = np.empty((n, K), dtype=np.int64)
