@@ -51,6 +51,19 @@ def help_time(repeats: int = 5) -> dict:
     return {"median_s": statistics.median(times), "min_s": min(times), "runs": times}
 
 
+def bare_python_time(repeats: int = 5) -> dict:
+    """The peer of --help: a Python interpreter that starts and exits."""
+    times = [timed_process([sys.executable, "-c", "pass"])["seconds"] for _ in range(repeats)]
+    return {"median_s": statistics.median(times), "runs": times}
+
+
+def bare_model_load() -> dict:
+    """The peer of an incremental add: a fresh process that loads sentence-transformers fp32 and embeds one text."""
+    script = ("from claimcheck.embed import default_model_path; from sentence_transformers import SentenceTransformer;"
+              " SentenceTransformer(str(default_model_path()), device='cpu', local_files_only=True).encode(['x'])")
+    return timed_process_rss([sys.executable, "-c", script])
+
+
 def report_run(paths: list[Path], db: Path, out: Path, log: Path) -> dict:
     """`claimcheck report PATHS --db DB --out OUT` in a fresh process, plus which heavy libraries it imported."""
     probe = log.with_suffix(".imports.json")

@@ -16,7 +16,7 @@ import sys
 def _record() -> None:
     target = os.environ.get("BENCH_PROBE_OUT")
     if target:
-        heavy = ("torch", "sentence_transformers", "spacy", "faiss")
+        heavy = ("torch", "sentence_transformers", "spacy", "faiss", "onnxruntime")
         with open(target, "w") as handle:
             json.dump({name: name in sys.modules for name in heavy}, handle)
 

@@ -1,4 +1,4 @@
-"""Exact FlatIP vs HNSW (M=32, efSearch 64) self-join at one size, in its own process.
+"""Exact FlatIP vs HNSW (claimcheck.index's M and efSearch) self-join at one size, in its own process.
 
 Vectors: real claim embeddings of the BBC corpora (saved by bench.stages) where there are enough; past that,
 synthetic vectors with the same structure: a real embedding chosen at random plus Gaussian noise whose norm
@@ -21,9 +21,9 @@ import numpy as np
 from bench.memory import StageTiming, measure
 from bench.stages import PAIR_COSINE, pair_set
 
+from claimcheck.index import HNSW_M, ef_search_for
+
 K = 11
-HNSW_M = 32
-EF_SEARCH = 64
 EF_CONSTRUCTION = 40  # FAISS's default, which claimcheck.index keeps
 
 
@@ -71,7 +71,7 @@ def run(n: int, real_path: Path | None, full_exact_limit: int, sample: int, thre
     with measure("hnsw build", timings, n):
         hnsw = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         hnsw.add(vectors)
-        hnsw.hnsw.efSearch = EF_SEARCH
+        hnsw.hnsw.efSearch = ef_search_for(n)
     with measure("hnsw search", timings, n) as t:
         hnsw_sims = np.empty((n, K), dtype=np.float32)
         hnsw_ids = np.empty((n, K), dtype=np.int64)

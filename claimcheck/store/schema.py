@@ -160,6 +160,13 @@ def m003_versions(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_sources_by_article(db: Database) -> None:
+    """An index on sources.article_id: listing articles with their names scanned every source per article
+    (1 s per listing at 5,000 articles, twice in every report)."""
+    db.execute("CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id)")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
