@@ -171,6 +171,9 @@ def parts(noun: "Token | None", last: "Token | None" = None) -> list[str]:
     out = [f"part:{c.lower_}" for c in noun.children if c.ent_type_ == "NORP" and c.dep_ in ("amod", "compound")]
     if noun.ent_type_ == "NORP":
         out.append(f"part:{noun.lower_}")
+    # "600,000 homeless huddled in open areas", "70,000 victims buried in mass graves": a part, placed
+    out += [f"part:{c.lemma_.lower()}" for c in noun.children if c.dep_ == "acl" and c.tag_ in ("VBN", "VBG")
+            and any(g.dep_ == "prep" for g in c.children)]
     if noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN"):
         out.append(f"head:{noun.head.lemma_.lower()}")
     return out

@@ -199,8 +199,8 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     places_a, places_b = _frame(a, "where"), _frame(b, "where")
     if places_a and places_b and not places_a & places_b:
         return False
-    if not _events_compatible(a, b):
-        return False  # "2,000 migrants attempted" is not "5,000 migrants living"
+    if a.kind != "age" and not _events_compatible(a, b):
+        return False  # "2,000 migrants attempted" is not "5,000 migrants living"; an age is an age whatever happened
     if not _things_compatible(a, b, similarity):
         return False
     if _qualifiers(a) != _qualifiers(b) or _parts(a) != _parts(b):
@@ -234,7 +234,9 @@ def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
 
 # Words that narrow a measure to a part of it: a figure with one is not the figure without it.
 QUALIFIERS = {"seriously", "critically", "severely", "badly", "slightly", "confirmed", "unidentified", "identified",
-              "registered", "official", "officially", "foreign", "local", "daily", "weekly", "alone", "only"}
+              "registered", "official", "officially", "foreign", "local", "daily", "weekly", "alone", "only",
+              # what a thing can hold is not what it held: "licensed to carry 700" vs "carrying 412"
+              "capacity", "licensed", "licence", "license", "designed", "able", "maximum", "room"}
 
 
 def _same_tally(a: Quantity, b: Quantity) -> bool:

@@ -331,7 +331,13 @@ def write_report(db: Database, out: Path, settings: Settings | None = None) -> P
     if not out.parent.exists():
         raise InputError(f"the folder for the report does not exist: {out.parent}")
     settings = settings or Settings()
-    markdown = report.render(report.gather(db, settings.same_claim_threshold), out.parent)
+    data = report.gather(db, settings.same_claim_threshold)
+    markdown = report.render(data, out.parent, charts=out.stem)
+    for number, measure in enumerate(report.changed_measures(data), start=1):
+        if report.charted(measure):
+            from . import report_charts  # matplotlib loads only when a figure changed at three dates or more
+
+            report_charts.draw(measure, out.parent / report.chart_name(out.stem, number))
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(markdown, encoding="utf-8")
     tmp.replace(out)

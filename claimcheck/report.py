@@ -66,20 +66,62 @@ def md_text(text: str | None) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def render(data: ReportData, report_dir: Path) -> str:
-    """The whole report as Markdown."""
+def render(data: ReportData, report_dir: Path, charts: str = "report") -> str:
+    """The whole report as Markdown; `charts` prefixes the chart files written beside it."""
     names = {a["id"]: a["name"] for a in data.articles}
     links = {a_id: _relative(path, report_dir) for a_id, path in data.sources.items()}
     parts = [
         "# claimcheck report",
         f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · model: {md_text(data.model) or 'none'} · "
         f"{len(data.articles)} articles · {sum(a['n_claims'] for a in data.articles)} claims",
-        _corpus(data, names),
         _conflicts(data, links),
+        _figures_changed(data, charts),
         _agreements(data, links),
         _shared_claims(data, links),
+        _corpus(data, names),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+CHART_MIN_POINTS = 3
+
+
+def changed_measures(data: ReportData) -> list:
+    """The measures whose figure changed between dates (timeline.Timeline), most points first."""
+    from .timeline import timelines
+
+    articles = {a["name"]: a for a in data.articles}
+    found = [t for t in timelines(data.flags, articles) if any(p.relation == "update" for p in t.points)]
+    return sorted(found, key=lambda t: (-len(t.points), t.measure))[:MAX_SHOWN]
+
+
+def chart_name(prefix: str, number: int) -> str:
+    """The file a measure's chart is written to, beside the report (pipeline.write_report draws it)."""
+    return f"{prefix}-measure-{number}.png"
+
+
+def charted(measure) -> bool:  # noqa: ANN001 - timeline.Timeline
+    return sum(p.number is not None and p.date is not None for p in measure.points) >= CHART_MIN_POINTS
+
+
+def _figures_changed(data: ReportData, prefix: str) -> str:
+    measures = changed_measures(data)
+    if not measures:
+        return "## How the figures changed\n\nNo figure was reported at different values on different dates."
+    out = ["## How the figures changed",
+           "The same measure reported at different dates: updates, not contradictions. A value that disagrees "
+           "with another of the same date is marked ⚠ and listed under Conflicts."]
+    for number, measure in enumerate(measures, start=1):
+        rows = [f"### {md_text(measure.measure) or '—'}", "", "| date | outlet | value | source | article |",
+                "|---|---|---|---|---|"]
+        for point in measure.points:
+            mark = " ⚠" if point.relation == "conflict" else ""
+            rows.append(f"| {md_text(point.date) or 'undated'} | {md_text(point.outlet) or '—'} | "
+                        f"{md_text(point.value)}{mark} | {md_text(point.source) or '—'} | {md_text(point.article)} |")
+        if charted(measure):
+            rows += ["", f"![How {md_text(measure.measure)} changed](<{quote(chart_name(prefix, number))}>)"]
+        out.append("\n".join(rows))
+    return "\n\n".join(out)
 
 
 def _relative(path: str, report_dir: Path) -> str:
@@ -234,26 +276,33 @@ def _articles_in(rows: list[dict]) -> set[int]:
 
 
 def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
-    """Claims that several articles make in near-identical meaning (clusters of very similar pairs)."""
+    """Claims that several articles make in near-identical meaning: groups in which every two sentences were
+    paired as the same claim (so a group never chains two different claims through a third)."""
     copies = {(a, b) for a, b, _ in data.copies}
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
+    same = set()
     info: dict[int, tuple[int, str, str, int]] = {}
+    ranked_pairs = []
     for row in data.pairs:
         if (min(row["article_id_a"], row["article_id_b"]), max(row["article_id_a"], row["article_id_b"])) in copies:
             continue
-        parent[root(row["claim_a"])] = root(row["claim_b"])
+        same.add((min(row["claim_a"], row["claim_b"]), max(row["claim_a"], row["claim_b"])))
+        ranked_pairs.append(row)
         for side in ("a", "b"):
             info[row[f"claim_{side}"]] = (row[f"article_id_{side}"], row[f"article_{side}"], row[f"text_{side}"], row[f"line_{side}"])
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for claim in info:
-        clusters[root(claim)].append(claim)
-    shared = [c for c in clusters.values() if len({info[m][0] for m in c}) >= 2]
+    group_of: dict[int, list[int]] = {}
+    for row in sorted(ranked_pairs, key=lambda r: -r["score"]):  # the closest pairs seed the groups
+        a, b = row["claim_a"], row["claim_b"]
+        if a not in group_of and b not in group_of:
+            group_of[a] = group_of[b] = [a, b]
+            continue
+        for inside, outside in ((a, b), (b, a)):
+            group = group_of.get(inside)
+            if group is not None and outside not in group_of and \
+                    all((min(outside, m), max(outside, m)) in same for m in group):
+                group.append(outside)
+                group_of[outside] = group
+    groups = {id(g): g for g in group_of.values()}.values()
+    shared = [g for g in groups if len({info[m][0] for m in g}) >= 2]
     if not shared:
         return "## Claims shared across articles\n\nNo claim is made in near-identical meaning by two articles."
     out = ["## Claims shared across articles", f"Sentences from different articles that state the same claim (pair score ≥ {data.same_claim_threshold:g})."]

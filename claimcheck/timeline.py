@@ -8,6 +8,7 @@ same measure join it, marked, because two outlets disagreeing at one date is par
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 # A flag without a relation column predates the relation field: its verdict says what it is.
@@ -47,29 +48,48 @@ def relation_of(flag: dict) -> str:
 
 
 def timelines(flags: list[dict], articles: dict[str, dict]) -> list[Timeline]:
-    """Group numeric and date flags by what they measure; each side of a flag is one point.
+    """Group numeric and date flags into measures; each side of a flag is one point.
 
-    `articles` maps an article's name (a flag's `article_a` / `article_b`) to its row. Revisions (copies of
-    one source) are left out. Measures with an update come first, then by name.
+    Two points joined by a flag measure the same thing (the checks decided so), so a measure is a connected
+    group of points; it is named by the phrase its flags use most. `articles` maps an article's name (a flag's
+    `article_a` / `article_b`) to its row. Revisions (copies of one source) are left out. Measures with an update
+    come first, then by name.
     """
-    grouped: dict[str, dict[tuple[str, str], Point]] = {}
-    kinds: dict[str, str] = {}
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(key: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    points: dict[tuple[str, str], Point] = {}
+    used: list[tuple[dict, tuple[str, str]]] = []
     for flag in flags:
         relation = relation_of(flag)
         if relation == "revision" or flag.get("kind") not in CHARTED_KINDS:
             continue
-        measure = flag.get("measure") or flag["about"]
-        points = grouped.setdefault(measure, {})
-        kinds.setdefault(measure, flag["kind"])
+        keys = []
         for side in ("a", "b"):
             point = _point(flag, side, relation, articles.get(flag[f"article_{side}"], {}))
             key = (point.article, point.value)
             # One article giving one value is one point, whichever flags it appears in; an update outranks.
             if key not in points or (relation == "update" and points[key].relation != "update"):
                 points[key] = point
-    built = [Timeline(measure, kinds[measure], tuple(sorted(points.values(), key=_order)),
-                      any(p.relation == "conflict" for p in points.values()))
-             for measure, points in grouped.items()]
+            keys.append(key)
+        parent[root(keys[0])] = root(keys[1])
+        used.append((flag, keys[0]))
+    groups: dict[tuple[str, str], list[Point]] = {}
+    for key, point in points.items():
+        groups.setdefault(root(key), []).append(point)
+    names: dict[tuple[str, str], Counter] = {}
+    kinds: dict[tuple[str, str], str] = {}
+    for flag, key in used:
+        names.setdefault(root(key), Counter())[flag.get("measure") or flag["about"]] += 1
+        kinds.setdefault(root(key), flag["kind"])
+    built = [Timeline(names[group].most_common(1)[0][0], kinds[group], tuple(sorted(members, key=_order)),
+                      any(p.relation == "conflict" for p in members))
+             for group, members in groups.items()]
     return sorted(built, key=lambda t: (not any(p.relation == "update" for p in t.points), t.measure))
 
 

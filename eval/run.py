@@ -21,7 +21,7 @@ from claimcheck.config import Settings  # noqa: E402
 from .common import Context, LengthSortedEmbedder, log, table, timed  # noqa: E402
 from .data import DEFAULT_DATA  # noqa: E402
 
-SECTIONS = ("mrpc", "polnear", "rte", "equate", "fixtures")
+SECTIONS = ("mrpc", "polnear", "rte", "equate", "fixtures", "realnews")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 SEED = 13
 
@@ -31,10 +31,12 @@ def section_functions() -> dict[str, Callable[[Context], str]]:
     from .conflicts import evaluate_equate_and_false_flags, evaluate_rte
     from .fixtures import evaluate_fixtures
     from .pairing import evaluate_mrpc
+    from .realnews import evaluate_realnews
     from .speakers import evaluate_polnear
 
     return {"mrpc": evaluate_mrpc, "polnear": evaluate_polnear, "rte": evaluate_rte,
-            "equate": evaluate_equate_and_false_flags, "fixtures": evaluate_fixtures}
+            "equate": evaluate_equate_and_false_flags, "fixtures": evaluate_fixtures,
+            "realnews": evaluate_realnews}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
