@@ -45,6 +45,7 @@ TALLY_OF = {word: tally for tally, words in TALLY_WORDS.items() for word in word
 STOCKS = {"missing", "in camps"}
 STILL = {"still", "remain", "remained", "remaining", "live", "living"}
 SAME_DAY_CLOSENESS = 0.02
+AGE_SLACK_YEARS = 1.5  # an age is rounded down to the year, and outlets round the years between reports too
 RECENT_DAYS = 14  # a day the clause names within this many days before the article is the day of the report
 HISTORICAL_DAYS = 30  # a period ending this long before the article dates a past event, not a report
 # Within this many days a lower later count contradicts the earlier one; over months, estimates get revised.
@@ -165,6 +166,6 @@ def _same_day(a: Quantity, b: Quantity) -> str | None:
 def _age_relation(a: Quantity, b: Quantity, anchor_a: date | None, anchor_b: date | None) -> str:
     years = (anchor_b - anchor_a).days / 365.25 if anchor_a and anchor_b else 0.0
     grown = b.value - a.value
-    if abs(grown - years) <= 1.0:
+    if abs(grown - years) <= AGE_SLACK_YEARS:
         return "agree" if a.value == b.value else "update"
     return "conflict"

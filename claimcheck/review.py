@@ -112,7 +112,16 @@ def serialise(rows: list[dict], fmt: str) -> str:
 
 
 def article_listing(db: Database) -> list[dict]:
-    """Every article with its names, metadata, claim count and conflict count."""
+    """Every article with its names, metadata, claim count, conflict count, and the date its figures are read
+    against (`dated`) with where that date came from (`dated_by`: "published", "dateline" or null)."""
+    from .measure_pairs import article_anchors
+
     counts = store.conflicts_per_article(db)
+    anchors = article_anchors(db)
     keys = ("id", "name", "names", "title", "outlet", "published", "n_claims")
-    return [{**{key: row[key] for key in keys}, "n_flags": counts.get(row["id"], 0)} for row in store.articles(db)]
+    listing = []
+    for row in store.articles(db):
+        anchor, basis = anchors.get(row["id"], (None, ""))
+        listing.append({**{key: row[key] for key in keys}, "n_flags": counts.get(row["id"], 0),
+                        "dated": anchor.isoformat() if anchor else None, "dated_by": basis or None})
+    return listing

@@ -395,3 +395,10 @@ def test_compare_on_a_database_from_an_older_extractor_says_what_it_redid(report
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Re-extracted 4 articles: the extractor changed (0 claims got other facts).\n")
     assert "Re-extracted" not in invoke("compare", "--db", str(reported)).output
+
+
+def test_articles_say_how_each_article_is_dated(reported):
+    listing = {row["name"]: row for row in json.loads(invoke("articles", "--json", "--db", str(reported)).output)}
+    assert (listing["alpha.md"]["dated"], listing["alpha.md"]["dated_by"]) == ("2015-06-24", "published")
+    assert (listing["beta.txt"]["dated"], listing["beta.txt"]["dated_by"]) == ("2015-06-24", "dateline")
+    assert "dated 2015-06-24 (dateline)" in invoke("articles", "--db", str(reported)).output

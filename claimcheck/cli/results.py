@@ -182,7 +182,8 @@ def articles(db: DbOption = None, as_json: JsonOption = False) -> None:
     if not listing:
         typer.echo("No articles yet: `claimcheck ingest PATH` or `claimcheck report`.")
     for row in listing:
-        extra = " · ".join(str(x) for x in (row["title"], row["outlet"], row["published"]) if x)
+        dated = f"dated {row['dated']} ({row['dated_by']})" if row["dated"] else "undated"
+        extra = " · ".join(str(x) for x in (row["title"], row["outlet"], dated) if x)
         typer.echo(f"{row['id']:>4}  {row['name']}  {row['n_claims']} claims, {row['n_flags']} flags" + (f"  ({extra})" if extra else ""))
 
 

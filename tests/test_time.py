@@ -1,0 +1,70 @@
+"""Time, model-free: article anchors, reference times resolved against them, conflict or update."""
+
+from datetime import date
+
+import pytest
+
+from claimcheck import relation, timeref
+from claimcheck.quantities import Quantity
+
+ANCHOR = date(2013, 5, 10)  # a Friday
+
+RESOLVED = [
+    ("on Saturday", ("2013-05-04", "2013-05-04")),
+    ("friday", ("2013-05-10", "2013-05-10")),  # the article's own weekday is its day
+    ("yesterday", ("2013-05-09", "2013-05-09")),
+    ("last year", ("2012-01-01", "2012-12-31")),
+    ("this year", ("2013-01-01", "2013-05-10")),
+    ("last november", ("2012-11-01", "2012-11-30")),
+    ("since april 20", ("2013-04-20", "2013-05-10")),
+    ("24th april", ("2013-04-24", "2013-04-24")),
+    ("december 2002", ("2002-12-01", "2002-12-31")),
+    ("2004", ("2004-01-01", "2004-12-31")),
+    ("a year ago", ("2012-05-10", "2012-05-10")),
+]
+
+
+@pytest.mark.parametrize("text, expected", RESOLVED)
+def test_time_expressions_resolve_against_the_article_date(text, expected):
+    assert timeref.resolve(text, ANCHOR) == expected
+
+
+@pytest.mark.parametrize("published, text, expected", [
+    ("2010-01-24", "", (date(2010, 1, 24), "published")),
+    (None, "June 24, 2015\nThe camp closed.", (date(2015, 6, 24), "dateline")),
+    (None, "DHAKA, April 25, 2013 - Rescuers dug on.", (date(2013, 4, 25), "dateline")),
+    # a date inside the first sentence dates what it tells of, not the page
+    (None, "On April 23, 2013, a building collapsed in Savar.", (None, "")),
+])
+def test_an_article_is_dated_by_its_front_matter_else_its_dateline(published, text, expected):
+    assert timeref.article_anchor(published, text) == expected
+
+
+def toll(value: float, phrase: str = "death toll rose to #", hedge: str = "", context: tuple = ()) -> Quantity:
+    return Quantity(str(value), 0, 3, "count", value, value, value, "", "", context, hedge, phrase)
+
+
+@pytest.mark.parametrize("a, b, day_a, day_b, expected", [
+    (toll(164), toll(290), date(2013, 4, 25), date(2013, 4, 26), "update"),  # a toll that rose
+    (toll(12), toll(9), date(2013, 5, 10), date(2013, 5, 13), "conflict"),  # a cumulative count cannot fall
+    (toll(1043), toll(1034), ANCHOR, ANCHOR, "conflict"),  # same day, a transposed digit
+    (toll(164), toll(243), ANCHOR, ANCHOR, None),  # same day, may have risen within it: left alone
+    (toll(24, "# still missing"), toll(17, "# still missing"), date(2012, 1, 16), date(2012, 1, 23), "update"),
+    (toll(8, "# storey building"), toll(9, "# storey building"), date(2013, 5, 10), date(2013, 5, 13), "conflict"),
+    (toll(200000, hedge="an estimated"), toll(150000), date(2010, 1, 21), date(2010, 1, 24), None),
+])
+def test_conflict_or_update_by_time_and_kind_of_measure(a, b, day_a, day_b, expected):
+    decided = relation.relation(a, b, False, day_a, day_b)
+    assert (decided[0] if decided else None) == expected
+
+
+def test_figures_of_two_different_past_events_are_not_compared():
+    fire_2012 = toll(111, "fire killed # workers", context=("when:november 2012",))
+    fire_2005 = toll(64, "collapse killed # workers", context=("when:2005",))
+    assert relation.relation(fire_2012, fire_2005, False, ANCHOR, ANCHOR) is None
+
+
+def test_ages_grow_with_the_date_between_reports():
+    age = lambda v: Quantity(str(v), 0, 2, "age", v, v, v, "year", "", (), "", "age of schettino #")  # noqa: E731
+    assert relation.relation(age(52), age(54), False, date(2012, 1, 17), date(2015, 2, 11))[0] == "update"
+    assert relation.relation(age(21), age(23), False, date(2013, 5, 10), date(2013, 5, 12))[0] == "conflict"
