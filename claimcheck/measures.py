@@ -144,7 +144,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     return rank, comparison
 
 
-RANGE_HEDGES = ("between", "to")
+RANGE_HEDGES = ("between",)  # "X to Y" is as often a score or a change as a range
 # Two measure phrases this alike (cosine of their embeddings) name the same measure, when their structure allows:
 # tuned on the labelled real-news pages (eval/realnews.py).
 MEASURE_SIMILARITY = 0.75

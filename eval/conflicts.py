@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .common import Context, check_pairs, conflict_flags, log, pct, prf, sample_rows, shorten, table, timed
+from .common import Context, check_pairs, conflict_flags, log, pct, prf, sample_rows, table, timed
 from .data import load_equate, load_rte3
 
 QUICK_RTE = 200
@@ -138,7 +138,6 @@ def flag_examples(title: str, examples: list[tuple[str, str, dict]], limit: int 
     for text_a, text_b, result in examples[:limit]:
         for flag in conflict_flags(result):
             lines.append(f"- **{flag['kind']}** `{flag['value_a']}` vs `{flag['value_b']}`: {flag['reason']}  ")
-        lines.append(f"  A: {shorten(text_a)}  ")
-        lines.append(f"  B: {shorten(text_b)}")
+        # The pair's sentences are not written: the datasets' licences forbid copying their text into the project.
     lines += ["", "</details>"]
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from claimcheck import attribution, segment
 from tqdm import tqdm
 
-from .common import Context, log, pct, prf, shorten, table, timed
+from .common import Context, log, pct, prf, table, timed
 from .data import load_polnear_relations, read_polnear_text
 
 # Cue lemmas (or word forms, for "according") that make a relation "speech or reporting".
@@ -175,7 +175,7 @@ def score_article(doc, text: str, gold: list[dict], excluded: list[dict], predic
         gold_source = trimmed_span(text, s0, s1)
         if g not in gold_to_pred:
             errors[f"missed ({'pronoun' if rel['source'].lower() in PRONOUNS else 'named/other'} source)"] += 1
-            add_example(examples, "missed", f"[{rel['cue']}] {rel['source']!r} ← {shorten(rel['content'], 110)}")
+            add_example(examples, "missed", f"[{rel['cue']}] {rel['source']!r}")
             continue
         pred = predicted[gold_to_pred[g]]
         stats["matched"] += 1
@@ -205,7 +205,7 @@ def score_article(doc, text: str, gold: list[dict], excluded: list[dict], predic
     for p, pred in enumerate(predicted):
         if p not in used and p not in ignored:
             errors["false positive (no gold attribution overlaps)"] += 1
-            add_example(examples, "false positive", f"{pred.speaker!r} [{pred.cue}] ← {shorten(pred.content, 110)}")
+            add_example(examples, "false positive", f"{pred.speaker!r} [{pred.cue}]")
 
 
 def cue_lemma(doc, cue_spans: list[list[int]]) -> str:
