@@ -153,7 +153,8 @@ def age_phrase(thing: "Token | None") -> str:
     if thing is None:
         return "age of #"
     words = [t.lower_ for t in tok_and_compounds(thing)]
-    return "age of " + " ".join(words) + " #"
+    # "the" marks a common noun: "a 25-year-old worker" and "an 18-year-old worker" are not one person
+    return "age of " + ("" if thing.pos_ == "PROPN" else "the ") + " ".join(words) + " #"
 
 
 def tok_and_compounds(tok: "Token") -> list["Token"]:
@@ -172,8 +173,9 @@ def parts(noun: "Token | None", last: "Token | None" = None) -> list[str]:
     if noun.ent_type_ == "NORP":
         out.append(f"part:{noun.lower_}")
     # "600,000 homeless huddled in open areas", "70,000 victims buried in mass graves": a part, placed
-    out += [f"part:{c.lemma_.lower()}" for c in noun.children if c.dep_ == "acl" and c.tag_ in ("VBN", "VBG")
-            and any(g.dep_ == "prep" for g in c.children)]
+    placed = [c for c in noun.children if c.dep_ == "acl"] + ([noun] if noun.pos_ == "VERB" else [])
+    out += [f"part:{c.lemma_.lower()}" for c in placed if c.tag_ in ("VBN", "VBG", "VBD")
+            and any(g.dep_ == "prep" and g.lower_ in ("in", "at", "inside", "on", "under") for g in c.children)]
     if noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN"):
         out.append(f"head:{noun.head.lemma_.lower()}")
     return out

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import timeref
+from .aliases import same_person
 from . import units as U
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, Quantity
@@ -226,7 +227,8 @@ def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
     """Two counted nouns that differ ("storeys" / "factories") name two measures unless the phrases are nearly one;
     two ages are of one person or thing only when its name is shared."""
     if a.kind == "age":
-        return bool(_content_words(a.measure.replace("age of", "")) & _content_words(b.measure.replace("age of", "")))
+        names = [q.measure.removeprefix("age of ").removesuffix("#").strip() for q in (a, b)]
+        return not any(n.startswith("the ") or not n for n in names) and same_person(*names)
     if a.noun and b.noun and a.noun != b.noun and not {a.noun, b.noun} & GENERIC_WORDS:
         return similarity >= MEASURE_SIMILARITY_OTHER_NOUNS
     return True

@@ -122,8 +122,8 @@ AGES = [
     ("The bodies of Rasoul Iran-Nejad, 35, and Anita, nine, were recovered.",
      [("35", 35.0, "age of rasoul iran nejad #"), ("nine", 9.0, "age of anita #")]),
     ("The body of their youngest child, 15 month old son Artin, has still not been found.", [("15 month old", 1.25, None)]),
-    ("A 35-year-old man was arrested.", [("35-year-old", 35.0, "age of man #")]),
-    ("The ship, which is 5 years old, cost a fortune.", [("5 years old", 5.0, "age of ship #")]),
+    ("A 35-year-old man was arrested.", [("35-year-old", 35.0, "age of the man #")]),
+    ("The ship, which is 5 years old, cost a fortune.", [("5 years old", 5.0, "age of the ship #")]),
 ]
 
 
