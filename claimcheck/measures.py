@@ -114,8 +114,10 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
         return None
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
-    a_mid, b_mid = (a_lo + a_hi) / 2, (b_lo + b_hi) / 2
-    if max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9) and math.isfinite(a_hi + b_hi):
+    # An open-ended figure ("at least 2,437") is placed at its stated end.
+    a_mid = (a_lo + a_hi) / 2 if math.isfinite(a_hi) else a.value
+    b_mid = (b_lo + b_hi) / 2 if math.isfinite(b_hi) else b.value
+    if max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9):
         return None  # a factor of 4 apart: two different measures, not one disputed figure
     agree = a_lo <= b_hi and b_lo <= a_hi
     if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
@@ -197,10 +199,12 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
     if tally_a != tally_b:
         return False  # the injured are not the dead, the missing not the rescued
+    if a.kind == "age":
+        return _things_compatible(a, b, similarity)  # an age is an age of someone, wherever and whatever happened
     places_a, places_b = _frame(a, "where"), _frame(b, "where")
     if places_a and places_b and not places_a & places_b:
         return False
-    if a.kind != "age" and not _events_compatible(a, b):
+    if not _events_compatible(a, b):
         return False  # "2,000 migrants attempted" is not "5,000 migrants living"; an age is an age whatever happened
     if not _things_compatible(a, b, similarity):
         return False
@@ -209,8 +213,6 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     heads_a, heads_b = _frame(a, "head"), _frame(b, "head")
     if heads_a and heads_b and not heads_a & heads_b and similarity < MEASURE_SIMILARITY_OTHER_HEADS:
         return False  # "a four-storey house" is not "the eight-storey building"
-    if bool(places_a) != bool(places_b):
-        return False  # "600,000 homeless in open areas of the capital" is a part of "1.5 million homeless"
     if not _content_words(a.measure) or not _content_words(b.measure):
         return False  # a figure with no words of its own ("Sept. 17") measures nothing we can name
     shared = _content_words(a.measure) & _content_words(b.measure)
