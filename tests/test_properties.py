@@ -96,7 +96,7 @@ def test_clean_text_leaves_no_control_characters(text):
 # --- the whole report ---------------------------------------------------------------------------
 
 OUR_HEADINGS = re.compile(
-    r"^(# claimcheck report|## (Corpus|Conflicts|Corroborated facts|Claims shared across articles)"
+    r"^(# claimcheck report|## (Corpus|Conflicts|Corroborated facts|Claims shared across articles|How the figures changed)"
     r"|### (Open|Confirmed by a reviewer|Revisions between copies of one source) \(\d+\)"
     r"|#### .+|### .+ — \d+ articles agree)$"
 )
