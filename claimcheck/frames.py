@@ -132,21 +132,16 @@ def aged_thing(toks: list["Token"], first: int, last: int) -> tuple["Token | Non
     old = toks[last - 1]
     if old.lower_ in ("old", "-old"):
         if old.head.pos_ in ("NOUN", "PROPN") and old.head.i > old.i:
-            return _named(old.head), False  # "the seven-year-old Costa Concordia"
+            return old.head, False  # "the seven-year-old Costa Concordia"
         verb = next((t for t in [old, *old.ancestors] if t.pos_ in ("VERB", "AUX")), None)
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) if verb else None
         if subject is not None and subject.pos_ == "PRON" and verb.dep_ == "relcl":
             subject = verb.head  # "The ship, which is 5 years old"
         if subject is not None:
-            return _named(subject), False
+            return subject, False
     if first > 0 and toks[first - 1].lower_ == "aged" and toks[first - 1].head.pos_ in ("NOUN", "PROPN"):
         return toks[first - 1].head, False
     return None, False
-
-
-def _named(tok: "Token") -> "Token":
-    """A name's last word stands for it: "Costa Concordia" -> "Concordia"."""
-    return tok
 
 
 def age_phrase(thing: "Token | None") -> str:
