@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .units import year_of
+
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
@@ -247,7 +249,7 @@ def sentence_end(tok: "Token") -> str:
 
 
 def _is_year(tok: "Token") -> bool:
-    return len(tok.text) == 4 and tok.text.isascii() and tok.text.isdecimal() and 1900 <= int(tok.text) <= 2099
+    return year_of(tok.text) is not None
 
 
 # ---------------------------------------------------------------- the measure in words, and its cited source

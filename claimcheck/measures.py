@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import timeref
-from .aliases import same_person
 from . import units as U
+from .aliases import same_person
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, Quantity
+from .relation import relation, tally_of
 
 ONE_OFF_EVENTS = {"close", "open", "found", "establish", "build", "demolish", "die", "bear", "sign", "elect",
                   "launch", "introduce", "abolish", "dismantle", "raze", "bulldoze", "set", "create"}
@@ -122,7 +123,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     agree = a_lo <= b_hi and b_lo <= a_hi
     if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
         agree = False  # two ranges with different ends are two estimates, even when they overlap
-    decided = relation_of(a, b, agree, setting.anchor_a, setting.anchor_b)
+    decided = relation(a, b, agree, setting.anchor_a, setting.anchor_b)
     if decided is None:
         return None
     verdict, time_a, time_b = decided
@@ -164,12 +165,6 @@ def _content_words(phrase: str) -> set[str]:
     return {w[:5] for w in phrase.lower().split() if len(w) > 2 and w not in GENERIC_WORDS}
 
 
-def relation_of(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None):  # noqa: ANN201
-    from .relation import relation
-
-    return relation(a, b, agree, anchor_a, anchor_b)
-
-
 def _mood(q: Quantity) -> str:
     return next((c[5:] for c in q.context if c.startswith("mood:")), "")
 
@@ -192,8 +187,6 @@ def _kinds_match(a: Quantity, b: Quantity) -> bool:
 
 def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool:
     """Alike measure phrases, and nothing in their structure that tells them apart (README: "Same measure")."""
-    from .relation import tally_of
-
     if similarity is None or not a.measure or not b.measure:
         return False
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
@@ -245,8 +238,6 @@ QUALIFIERS = {"seriously", "critically", "severely", "badly", "slightly", "confi
 
 def _same_tally(a: Quantity, b: Quantity) -> bool:
     """No two different tallies (the written noun and event already agree when this is asked)."""
-    from .relation import tally_of
-
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
     return not (tally_a and tally_b and tally_a != tally_b)
 

@@ -127,7 +127,7 @@ def _match_date(toks: list["Token"], i: int) -> _Match | None:
 
 
 def _year(tok: "Token") -> int | None:
-    return int(tok.text) if len(tok.text) == 4 and tok.text.isascii() and tok.text.isdecimal() and 1900 <= int(tok.text) <= 2099 else None
+    return U.year_of(tok.text)
 
 
 def _month(tok: "Token") -> int | None:

@@ -25,12 +25,10 @@ class QuantityCheck:
             )
 
 
-def _measure_fields(comparison: object) -> dict:
-    """Relation, measure, times and sources, for comparisons that carry them (older ones do not)."""
-    found = {key: getattr(comparison, key, None)
-             for key in ("relation", "measure", "time_a", "time_b", "source_a", "source_b")}
-    if found["relation"] is None and getattr(comparison, "verdict", None) == "update":
-        found["relation"] = "update"  # the same measure at two times: a figure that changed
+def _measure_fields(comparison: measures.QuantityComparison) -> dict:
+    """Relation, measure, times and sources of a comparison (those it knows)."""
+    keys = ("relation", "measure", "time_a", "time_b", "source_a", "source_b")
+    found = {key: getattr(comparison, key) for key in keys}
     return {key: value for key, value in found.items() if value is not None}
 
 

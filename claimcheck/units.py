@@ -68,6 +68,11 @@ for _words, _canon, _dim, _factor in [
 RATE_PERIODS = {"day": "day", "week": "week", "year": "year", "hour": "hour", "month": "month"}
 
 
+def year_of(text: str) -> int | None:
+    """The year a token such as "2002" writes (1900-2099), else None."""
+    return int(text) if len(text) == 4 and text.isascii() and text.isdecimal() and 1900 <= int(text) <= 2099 else None
+
+
 def parse_digits(text: str) -> float | None:
     """Value of a digit token such as "3,000", "1.2" or "1.2bn"; None when it is not one."""
     text = text.lower()
