@@ -332,8 +332,9 @@ def write_report(db: Database, out: Path, settings: Settings | None = None) -> P
         raise InputError(f"the folder for the report does not exist: {out.parent}")
     settings = settings or Settings()
     data = report.gather(db, settings.same_claim_threshold)
-    markdown = report.render(data, out.parent, charts=out.stem)
-    for number, measure in enumerate(report.changed_measures(data), start=1):
+    measures = report.changed_measures(data)
+    markdown = report.render(data, out.parent, charts=out.stem, measures=measures)
+    for number, measure in enumerate(measures, start=1):
         if report.charted(measure):
             from . import report_charts  # matplotlib loads only when a figure changed at three dates or more
 

@@ -66,8 +66,9 @@ def md_text(text: str | None) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def render(data: ReportData, report_dir: Path, charts: str = "report") -> str:
-    """The whole report as Markdown; `charts` prefixes the chart files written beside it."""
+def render(data: ReportData, report_dir: Path, charts: str = "report", measures: list | None = None) -> str:
+    """The whole report as Markdown; `charts` prefixes the chart files written beside it; `measures` are the
+    changed measures when the caller has them already (they are derived from `data` otherwise)."""
     names = {a["id"]: a["name"] for a in data.articles}
     links = {a_id: _relative(path, report_dir) for a_id, path in data.sources.items()}
     parts = [
@@ -75,7 +76,7 @@ def render(data: ReportData, report_dir: Path, charts: str = "report") -> str:
         f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · model: {md_text(data.model) or 'none'} · "
         f"{len(data.articles)} articles · {sum(a['n_claims'] for a in data.articles)} claims",
         _conflicts(data, links),
-        _figures_changed(data, charts),
+        _figures_changed(changed_measures(data) if measures is None else measures, charts),
         _agreements(data, links),
         _shared_claims(data, links),
         _corpus(data, names),
@@ -104,8 +105,7 @@ def charted(measure) -> bool:  # noqa: ANN001 - timeline.Timeline
     return sum(p.number is not None and p.date is not None for p in measure.points) >= CHART_MIN_POINTS
 
 
-def _figures_changed(data: ReportData, prefix: str) -> str:
-    measures = changed_measures(data)
+def _figures_changed(measures: list, prefix: str) -> str:
     if not measures:
         return "## How the figures changed\n\nNo figure was reported at different values on different dates."
     out = ["## How the figures changed",
