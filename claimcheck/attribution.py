@@ -192,6 +192,16 @@ def cue_tokens(doc, quotes: list[Quote], captions: list[tuple[int, int]]) -> lis
     return sorted((t for t in speech + according if usable(t)), key=lambda t: t.i)
 
 
+def relays_a_speaker(doc, cue, cues: list) -> bool:
+    """True for an 'according to X' whose clause has a speech verb of its own with a subject."""
+    if cue.lower_ != "according":
+        return False
+    bounds = reported_content(doc, cue)
+    return bounds is not None and any(
+        other is not cue and other.lower_ != "according" and bounds[0] <= other.idx < bounds[1]
+        and sentence_of(other) == sentence_of(cue) and subject_of(other, cues) is not None for other in cues)
+
+
 def quote_content(doc, cue, speaker, quotes: list[Quote]) -> Quote | None:
     """The quote ending just before the cue ('"...," he said') or opening just after it ('said: "...')."""
     text = text_of(doc)
@@ -244,6 +254,8 @@ def extract_attributions(doc) -> list[Attribution]:
     for cue in cues:
         if any(a.content_start <= cue.idx < a.content_end for a in found):
             continue  # a verb inside reported speech reports the outer speaker's words
+        if relays_a_speaker(doc, cue, cues):
+            continue  # "According to AFP, Mark Toner said ...": Toner said it, AFP passed it on
         para = next(p for p in paras if p[0] <= cue.idx < p[1])
         attribution = attribute_cue(doc, cue, cues, quotes_by_para[para], resolver, found, para)
         if attribution:

@@ -132,9 +132,11 @@ class Finding(Outcome):
     similarity: float = 0.0
 
 
-def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str) -> str:
-    """Stable id from content: the same disagreement between the same two sentences, whatever the row order."""
-    sides = sorted([(text_hash(text_a), value_a), (text_hash(text_b), value_b)])
+def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str, article_a: str = "",
+               article_b: str = "") -> str:
+    """Stable id from content: the same disagreement between the same two sentences of the same two articles,
+    whatever the row order. The article names count: two wire copies carrying one sentence are two findings."""
+    sides = sorted([(text_hash(text_a), value_a, article_a), (text_hash(text_b), value_b, article_b)])
     raw = json.dumps([kind, sides], ensure_ascii=False)
     return hashlib.sha256(raw.encode()).hexdigest()[:10]
 
@@ -165,7 +167,8 @@ def _finding(pair: dict, check: str, outcome: Outcome, copies: bool) -> Finding:
         values["verdict"] = values["relation"] = "revision"
     return Finding(
         **values, check=check,
-        id=finding_id(outcome.kind, pair["text_a"], outcome.value_a, pair["text_b"], outcome.value_b),
+        id=finding_id(outcome.kind, pair["text_a"], outcome.value_a, pair["text_b"], outcome.value_b,
+                      pair.get("article_a", ""), pair.get("article_b", "")),
         pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"], similarity=pair["similarity"],
     )
 

@@ -35,7 +35,7 @@ GENERIC = {"people", "person", "number", "year", "time", "thing", "day", "week",
 
 def counted_noun(anchor: "Token", kind: str) -> tuple["Token | None", bool]:
     """The noun the figure counts or measures, and whether it had to be inferred from the clause."""
-    if kind in DATE_KINDS:
+    if kind in DATE_KINDS or kind == "time":
         return None, False
     head = anchor
     while head.dep_ in ("compound", "quantmod", "nummod") and head.head.like_num and head.head != head:
@@ -149,9 +149,35 @@ def aged_thing(toks: list["Token"], first: int, last: int) -> tuple["Token | Non
 def age_phrase(thing: "Token | None") -> str:
     if thing is None:
         return "age of #"
+    thing = _named(thing)
     words = [t.lower_ for t in tok_and_compounds(thing)]
     # "the" marks a common noun: "a 25-year-old worker" and "an 18-year-old worker" are not one person
     return "age of " + ("" if thing.pos_ == "PROPN" else "the ") + " ".join(words) + " #"
+
+
+def _named(noun: "Token") -> "Token":
+    """The name a common noun is given in its own phrase ("a garment worker called Reshma", "the ship, the
+    Costa Concordia"), else the noun."""
+    for child in noun.children:
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return child
+        if child.dep_ == "acl" and child.lemma_.lower() in ("call", "name"):
+            name = next((g for g in child.children if g.dep_ in ("oprd", "attr", "dobj") and g.pos_ == "PROPN"), None)
+            if name is not None:
+                return name
+    return noun
+
+
+def describes(noun: "Token | None", anchor: "Token", kind: str) -> bool:
+    """True when the figure is written as a modifier of a thing: "a nine-storey building", "a 60-metre gash".
+
+    Such a figure is a property of the thing, whatever the clause's verb tells happened to it."""
+    if noun is None or noun.tag_ != "NN":
+        return False
+    if kind == "count":
+        return noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN") \
+            and noun.head.i > noun.i
+    return kind == "measure" and 0 <= noun.i - anchor.i <= 2
 
 
 def tok_and_compounds(tok: "Token") -> list["Token"]:
@@ -172,10 +198,22 @@ def parts(noun: "Token | None", last: "Token | None" = None) -> list[str]:
     # "600,000 homeless huddled in open areas", "70,000 victims buried in mass graves": a part, placed
     placed = [c for c in noun.children if c.dep_ == "acl"] + ([noun] if noun.pos_ == "VERB" else [])
     out += [f"part:{c.lemma_.lower()}" for c in placed if c.tag_ in ("VBN", "VBG", "VBD")
-            and any(g.dep_ == "prep" and g.lower_ in ("in", "at", "inside", "on", "under") for g in c.children)]
+            and any(g.dep_ == "prep" and g.lower_ in PLACING_PREPS for g in c.children)]
+    if _misread_participle(noun):
+        out.append(f"part:{noun.lower_}")  # "600,000 homeless huddled in open areas", parsed with "huddled" a noun
     if noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN"):
         out.append(f"head:{noun.head.lemma_.lower()}")
     return out
+
+
+PLACING_PREPS = ("in", "at", "inside", "on", "under")
+
+
+def _misread_participle(noun: "Token") -> bool:
+    """A participle the tagger took for the counted noun: "-ed" after an adjective, a place phrase right after."""
+    after = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+    return (noun.pos_ == "NOUN" and noun.lower_.endswith("ed") and after is not None and after.lower_ in PLACING_PREPS
+            and any(c.dep_ == "amod" and c.pos_ == "ADJ" and c.i == noun.i - 1 for c in noun.children))
 
 
 def mood(anchor: "Token", own: set[int]) -> str:
@@ -212,7 +250,8 @@ def places(sent: "Span", anchors: set[int], verbs: list["Token"]) -> list[str]:
     """Named places the clause locates the quantity in ("calais", "uk")."""
     out = []
     for tok in sent:
-        if tok.pos_ != "PROPN" or tok.dep_ not in ("pobj", "conj") or tok.ent_type_ in ("DATE", "TIME"):
+        if tok.pos_ != "PROPN" or tok.dep_ not in ("pobj", "conj") or tok.ent_type_ in ("DATE", "TIME") \
+                or any(ch.isdigit() for ch in tok.text):  # "at 9.45pm" is a time, not a place
             continue
         prep = tok.head if tok.dep_ == "pobj" else tok.head.head
         if prep.lower_ in LOCATION_PREPS and _belongs(tok, anchors, verbs):
@@ -227,6 +266,9 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
         return []
     verb, keys = verbs[0], []
     tokens = list(verb.subtree)
+    while verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        verb = verb.head  # "the high rise that housed five factories and collapsed on April 24": its subject
+        tokens += [t for t in verb.subtree if t not in tokens]
     if verb.dep_ in ("relcl", "acl"):
         head = verb.head
         tokens += [head, *head.children] + ([head.head] if head.dep_ in ("appos", "pobj", "conj") else [])
@@ -250,129 +292,3 @@ def sentence_end(tok: "Token") -> str:
 
 def _is_year(tok: "Token") -> bool:
     return year_of(tok.text) is not None
-
-
-# ---------------------------------------------------------------- the measure in words, and its cited source
-
-PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "neg", "prt", "acomp", "oprd", "agent", "dobj", "attr",
-               "nsubj", "nsubjpass", "pobj", "prep", "advmod", "xcomp", "acl", "relcl", "npadvmod", "appos"}
-PHRASE_PREPS = {"of", "in", "at", "from", "by", "on", "inside", "aboard", "under", "into", "during", "after", "for"}
-MAX_PHRASE_WORDS = 12
-SOURCE_VERBS = {"say", "tell", "report", "confirm", "announce", "estimate", "put", "state", "add", "claim"}
-
-
-def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: list["Token"], own: set[int],
-                   numbers: set[int]) -> str:
-    """What is measured, as a short phrase with every figure masked: "# people left homeless by quake".
-
-    Built from the parse around the figure, not the whole sentence, so that two figures in one sentence get
-    two phrases ("capacity to house # people" / "# refugees use camp").
-    """
-    keep: set[int] = set(own)
-    head = noun or anchor
-    keep |= _noun_words(head)
-    if head.dep_ in ("compound", "amod", "nmod") and head.head.pos_ in ("NOUN", "PROPN"):
-        keep |= _noun_words(head.head)  # "nine-storey building": the storeys of the building
-    if head.dep_ == "appos" or anchor.dep_ == "appos":
-        keep |= _noun_words(head.head)  # "Port-au-Prince, a city of 2 million"
-    for verb in verbs[:1]:
-        keep.add(verb.i)
-        for child in verb.children:
-            if child.dep_ in ("prt", "neg", "acomp", "oprd") or child.lower_ in ("still", "now"):
-                keep.add(child.i)
-            elif child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and child.i not in own \
-                    and not any(t.i in own for t in child.subtree):
-                words = _noun_words(child)
-                if not words & numbers:  # "housed five factories" is another figure's phrase
-                    keep |= words
-            elif child.dep_ in ("prep", "agent") and child.lower_ in PHRASE_PREPS | {"by"}:
-                keep |= _prep_words(child)
-    for child in head.children:
-        if child.dep_ == "prep" and child.lower_ in PHRASE_PREPS:
-            keep |= _prep_words(child)
-        elif child.dep_ in ("acl", "relcl") and child.pos_ in ("VERB", "AUX", "ADJ"):
-            # "victims buried in mass graves", "people who were still missing": what the counted thing did or is
-            keep.add(child.i)
-            keep |= {c.i for c in child.children if c.dep_ in ("prt", "neg", "acomp", "oprd")
-                     or c.lower_ in ("still", "now")}
-    keep |= _window(sent, own, numbers)
-    words, last = [], None
-    for t in sent:
-        if t.i not in keep or t.is_punct or t.is_space or t.ent_type_ in ("DATE", "TIME") and t.i not in own:
-            continue
-        word = _masked(t, numbers | own)
-        if word and not (word == "#" and last == "#"):  # a figure written in several tokens is one "#"
-            words.append(word)
-            last = word
-    return " ".join(words[:MAX_PHRASE_WORDS])
-
-
-WINDOW = 2
-CLAUSE_BREAKS = {";", ":", "(", ")", "—", "–", "but", "while", "whereas", "although", "though"}
-
-
-def _window(sent: "Span", own: set[int], numbers: set[int]) -> set[int]:
-    """Content words next to the figure, up to another figure or a clause break: what a reader sees with it."""
-    out: set[int] = set()
-    for step in (-1, 1):
-        k = (min(own) if step < 0 else max(own)) + step
-        taken = 0
-        while sent.start <= k < sent.end and taken < WINDOW:
-            tok = sent.doc[k]
-            if tok.i in numbers or tok.lower_ in CLAUSE_BREAKS or tok.text == "," and step > 0 and taken:
-                break
-            if step < 0 and tok.pos_ == "ADP" or tok.pos_ == "CCONJ":
-                break  # "among the 4,300 passengers", "six killed and 29 missing": another phrase's words
-            if tok.lower_ == "and" and step > 0 and k + 1 < sent.end and sent.doc[k + 1].pos_ in ("VERB", "AUX"):
-                break  # "killed 316,000 people and displaced 1.5 million": the next clause is another figure's
-            if tok.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") or tok.lower_ in ("still", "not", "no"):
-                out.add(tok.i)
-                taken += 1
-            k += step
-    return out
-
-
-def _noun_words(tok: "Token") -> set[int]:
-    """A noun with its compounds, adjectives and possessor ("Haiti's official death toll")."""
-    out = {tok.i}
-    for child in tok.children:
-        if child.dep_ in ("compound", "amod", "poss", "nmod", "nummod") and child.i < tok.i:
-            out |= {t.i for t in child.subtree if not t.is_punct}
-    return out
-
-
-def _prep_words(prep: "Token") -> set[int]:
-    """A preposition and the noun it governs ("in makeshift camps"), dates and times left out."""
-    objects = [c for c in prep.children if c.dep_ == "pobj" and c.ent_type_ not in ("DATE", "TIME")]
-    if not objects:
-        return set()
-    return {prep.i} | _noun_words(objects[0])
-
-
-def _masked(tok: "Token", numbers: set[int]) -> str:
-    if tok.i in numbers or tok.like_num:
-        return "#"
-    if tok.pos_ == "DET" or tok.lower_ in ("-", "–"):
-        return ""
-    return tok.lower_
-
-
-def cited_source(sent: "Span", anchor: "Token") -> str:
-    """Who the sentence credits with the figure: "according to X", "X said", "X estimates"; "" when nobody."""
-    for tok in sent:
-        if tok.lower_ == "according" and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ == "to":
-            objects = [c for c in sent.doc[tok.i + 1].children if c.dep_ == "pobj"]
-            if objects:
-                return _span_text(objects[0])
-    for verb in [anchor, *anchor.ancestors]:
-        if verb.pos_ == "VERB" and verb.lemma_.lower() in SOURCE_VERBS:
-            subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-            if subject is not None and subject.pos_ != "PRON" and not any(t.like_num for t in subject.subtree):
-                return _span_text(subject)
-    return ""
-
-
-def _span_text(tok: "Token") -> str:
-    tokens = [t for t in tok.subtree if not t.is_space]
-    text = tok.doc[tokens[0].i:tokens[-1].i + 1].text if tokens else tok.text
-    return " ".join(text.split()[:8]).strip(" ,.")

@@ -15,69 +15,21 @@ same one-off event ("closed", "opened", "founded"...) of something both sentence
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from . import timeref
 from . import units as U
 from .aliases import same_person
+from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, frame
+from .dated import compare_dates
 from .inflect import past, plural
-from .quantities import DATE_KINDS, NUMERIC_KINDS, Quantity
+from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
 from .relation import relation, tally_of
 
-ONE_OFF_EVENTS = {"close", "open", "found", "establish", "build", "demolish", "die", "bear", "sign", "elect",
-                  "launch", "introduce", "abolish", "dismantle", "raze", "bulldoze", "set", "create"}
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
 
 
-@dataclass(frozen=True)
-class QuantityComparison:
-    """The verdict on two quantities that measure the same thing.
-
-    ``verdict``: "agree", "conflict" (same measure, same time, incompatible values) or "update" (same measure at
-    two times: a figure that changed). ``time_a``/``time_b`` are the ISO day or interval each value refers to.
-    """
-
-    a: Quantity
-    b: Quantity
-    verdict: str
-    kind: str
-    confidence: float
-    reason: str
-    about: str
-    time_a: str | None = None
-    time_b: str | None = None
-
-    @property
-    def measure(self) -> str:
-        return self.about
-
-    @property
-    def relation(self) -> str:
-        return "update" if self.verdict == "update" else "conflict"
-
-    @property
-    def source_a(self) -> str | None:
-        return self.a.source or None
-
-    @property
-    def source_b(self) -> str | None:
-        return self.b.source or None
-
-
-@dataclass(frozen=True)
-class Setting:
-    """What a comparison knows beyond the two sentences: when each article was written, how alike two measure
-    phrases are in meaning (cosine of their embeddings; None when unknown)."""
-
-    anchor_a: date | None = None
-    anchor_b: date | None = None
-    similarity: Callable[[Quantity, Quantity], float | None] | None = None
-
-
-NO_SETTING = Setting()
 
 
 def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quantities_b: list[Quantity],
@@ -87,7 +39,7 @@ def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quant
     texts = f"{text_a} {text_b}"
     for a in quantities_a:
         for b in quantities_b:
-            found = _compare_dates(a, b, texts) if a.kind in DATE_KINDS else _compare_numbers(a, b, texts, setting)
+            found = compare_dates(a, b, texts, setting) if a.kind in DATE_KINDS else _compare_numbers(a, b, texts, setting)
             if found is not None:
                 candidates.append(found)
     # Each quantity is paired with its best counterpart only, agreements first: when both
@@ -103,24 +55,22 @@ def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quant
     return sorted(chosen, key=lambda c: (c.a.start, c.b.start))
 
 
-def _frame(q: Quantity, prefix: str) -> set[str]:
-    return {c[len(prefix) + 1:] for c in q.context if c.startswith(prefix + ":")}
-
-
 def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> tuple[float, QuantityComparison] | None:
     if not _kinds_match(a, b) or not _moods_match(a, b):
         return None
     similarity = setting.similarity(a, b) if setting.similarity else None
-    strict = _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
+    # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
+    strict = a.kind != TIME_KIND and _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
     if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
         return None
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
     # An open-ended figure ("at least 2,437") is placed at its stated end.
     a_mid = (a_lo + a_hi) / 2 if math.isfinite(a_hi) else a.value
     b_mid = (b_lo + b_hi) / 2 if math.isfinite(b_hi) else b.value
-    if max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9):
+    if a.kind != TIME_KIND and max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9):
         return None  # a factor of 4 apart: two different measures, not one disputed figure
-    agree = a_lo <= b_hi and b_lo <= a_hi
+    # Intervals that only touch (111 -> 110.5..111.5, 112 -> 111.5..112.5) are two different exact figures.
+    agree = a_lo < b_hi and b_lo < a_hi or (a_lo, a_hi) == (b_lo, b_hi)
     if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
         agree = False  # two ranges with different ends are two estimates, even when they overlap
     decided = relation(a, b, agree, setting.anchor_a, setting.anchor_b)
@@ -130,7 +80,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     confidence = 0.9
     confidence -= 0.15 * ("noun:inferred" in a.context + b.context)
     confidence -= 0.1 * (a.noun != b.noun)
-    confidence -= 0.1 * (not (_frame(a, "where") and _frame(b, "where")))
+    confidence -= 0.1 * (not (frame(a, "where") and frame(b, "where")))
     confidence -= 0.05 * (math.isinf(a.high) or math.isinf(b.high))
     confidence -= 0.1 * (not strict)
     about = _numeric_about(a, b, texts) if strict else _phrase_about(a, b)
@@ -141,10 +91,11 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     elif verdict == "conflict" and not strict and similarity is not None:
         reason += f" (same measure: phrases alike at {similarity:.2f})"
     closeness = 1 / (1 + abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-9))
-    comparison = QuantityComparison(a, b, verdict, "numeric", round(max(confidence, 0.3), 2), reason, about,
+    comparison = QuantityComparison(a, b, verdict, "date" if a.kind == TIME_KIND else "numeric",
+                                    round(max(confidence, 0.3), 2), reason, about,
                                     timeref.label(time_a.report or time_a.event),
                                     timeref.label(time_b.report or time_b.event))
-    rank = confidence + 0.05 * len(_frame(a, "what") & _frame(b, "what")) + 0.01 * closeness + (similarity or 0)
+    rank = confidence + 0.05 * len(frame(a, "what") & frame(b, "what")) + 0.01 * closeness + (similarity or 0)
     return rank, comparison
 
 
@@ -155,7 +106,6 @@ MEASURE_SIMILARITY = 0.75
 MEASURE_SIMILARITY_ALONE = 0.9
 MEASURE_SIMILARITY_SAME_THING = 0.45
 MEASURE_SIMILARITY_OTHER_NOUNS = 0.85
-MEASURE_SIMILARITY_OTHER_HEADS = 0.7
 GENERIC_WORDS = {"people", "person", "figure", "number", "total", "said", "says", "say", "told", "#", "more", "than",
                  "ones", "others"}
 
@@ -177,7 +127,7 @@ def _moods_match(a: Quantity, b: Quantity) -> bool:
 
 def _kinds_match(a: Quantity, b: Quantity) -> bool:
     """Same kind, and a convertible unit (rates only with rates), or the same currency."""
-    if a.kind != b.kind or a.kind not in (*NUMERIC_KINDS, "age"):
+    if a.kind != b.kind or a.kind not in (*NUMERIC_KINDS, "age", TIME_KIND):
         return False
     if a.kind == "measure":
         ua, ub = U.unit_interval(a.unit), U.unit_interval(b.unit)
@@ -194,7 +144,9 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
         return False  # the injured are not the dead, the missing not the rescued
     if a.kind == "age":
         return _things_compatible(a, b, similarity)  # an age is an age of someone, wherever and whatever happened
-    places_a, places_b = _frame(a, "where"), _frame(b, "where")
+    if ("describes" in a.context) != ("describes" in b.context):
+        return False  # "a 4,000-passenger ship" says what it holds, "4,229 passengers on board" who was there
+    places_a, places_b = frame(a, "where"), frame(b, "where")
     if places_a and places_b and not places_a & places_b:
         return False
     if not _events_compatible(a, b):
@@ -203,8 +155,8 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
         return False
     if _qualifiers(a) != _qualifiers(b) or _parts(a) != _parts(b):
         return False  # "seriously injured" is a part of "injured", "two French passengers" a part of all
-    heads_a, heads_b = _frame(a, "head"), _frame(b, "head")
-    if heads_a and heads_b and not heads_a & heads_b and similarity < MEASURE_SIMILARITY_OTHER_HEADS:
+    heads_a, heads_b = _head_classes(a), _head_classes(b)
+    if heads_a and heads_b and not heads_a & heads_b:
         return False  # "a four-storey house" is not "the eight-storey building"
     if not _content_words(a.measure) or not _content_words(b.measure):
         return False  # a figure with no words of its own ("Sept. 17") measures nothing we can name
@@ -214,8 +166,17 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     if similarity >= MEASURE_SIMILARITY:
         return True
     # Phrases less alike still name one measure when they count the same tally or the same named thing.
-    same_thing = bool(tally_a) or a.noun and a.noun == b.noun and a.noun not in GENERIC_WORDS
+    same_thing = a.kind != TIME_KIND and (bool(tally_a) or a.noun and a.noun == b.noun and a.noun not in GENERIC_WORDS)
     return bool(same_thing) and similarity >= MEASURE_SIMILARITY_SAME_THING
+
+
+# What news calls one structure or one vessel by turns: "the nine-storey Rana Plaza" is "the eight-storey complex".
+HEAD_CLASSES = {**dict.fromkeys(("building", "complex", "block", "tower", "plaza", "structure", "rise"), "building"),
+                **dict.fromkeys(("ship", "vessel", "liner", "boat", "ferry"), "vessel")}
+
+
+def _head_classes(q: Quantity) -> set[str]:
+    return {HEAD_CLASSES.get(h, h) for h in frame(q, "head")}
 
 
 def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
@@ -243,7 +204,7 @@ def _same_tally(a: Quantity, b: Quantity) -> bool:
 
 
 def _parts(q: Quantity) -> set[str]:
-    return _frame(q, "part")
+    return frame(q, "part")
 
 
 def _qualifiers(q: Quantity) -> set[str]:
@@ -261,7 +222,7 @@ STATED_NOUNS = {"", "toll", "number", "figure", "total", "estimate", "count", "t
 
 
 def _events_compatible(a: Quantity, b: Quantity) -> bool:
-    verbs_a, verbs_b = _frame(a, "verb"), _frame(b, "verb")
+    verbs_a, verbs_b = frame(a, "verb"), frame(b, "verb")
     if not verbs_a or not verbs_b:
         return True
     for verbs, q in ((verbs_a, a), (verbs_b, b)):
@@ -271,7 +232,7 @@ def _events_compatible(a: Quantity, b: Quantity) -> bool:
 
 
 def _event_classes(q: Quantity, verbs: set[str]) -> set[str]:
-    return {"present" if v in PRESENCE_VERBS else v for v in verbs} | _frame(q, "event")
+    return {"present" if v in PRESENCE_VERBS else v for v in verbs} | frame(q, "event")
 
 
 def _same_periods(a: Quantity, b: Quantity, setting: Setting) -> bool:
@@ -315,18 +276,18 @@ def _same_measure(a: Quantity, b: Quantity) -> bool:
     if a.noun or b.noun:
         if NOUN_CLASSES.get(a.noun, a.noun) != NOUN_CLASSES.get(b.noun, b.noun):
             return False
-    elif not _frame(a, "what") & _frame(b, "what"):
+    elif not frame(a, "what") & frame(b, "what"):
         return False  # nothing counted on either side: at least the clause must name the same thing
-    if not _frame(a, "event") & _frame(b, "event") or _frame(a, "when") != _frame(b, "when"):
+    if not frame(a, "event") & frame(b, "event") or frame(a, "when") != frame(b, "when"):
         return False
-    places_a, places_b = _frame(a, "where"), _frame(b, "where")
+    places_a, places_b = frame(a, "where"), frame(b, "where")
     return not (places_a and places_b and not places_a & places_b)
 
 
 def _comparable_interval(q: Quantity) -> tuple[float, float]:
     """The interval a figure stands for, widened by rounding when exact, in the base unit for measures."""
     low, high = q.low, q.high
-    if low == high:
+    if low == high and q.kind != TIME_KIND:  # a time's rounding is in its interval already
         tolerance = U.rounding_tolerance(q.value, q.text)
         low, high = q.value - tolerance, q.value + tolerance
     if q.kind == "measure":
@@ -336,50 +297,16 @@ def _comparable_interval(q: Quantity) -> tuple[float, float]:
 
 
 def _numeric_about(a: Quantity, b: Quantity, texts: str) -> str:
-    places = sorted(_frame(a, "where") & _frame(b, "where")) or sorted(_frame(a, "where") | _frame(b, "where"))
-    where = f" in {_as_written(places[0], texts)}" if places else ""
-    when = sorted(_frame(a, "when"))
+    places = sorted(frame(a, "where") & frame(b, "where")) or sorted(frame(a, "where") | frame(b, "where"))
+    where = f" in {as_written(places[0], texts)}" if places else ""
+    when = sorted(frame(a, "when"))
     when = f" ({when[0]})" if when else ""
-    event = sorted(_frame(a, "event") & _frame(b, "event"))[0]
+    event = sorted(frame(a, "event") & frame(b, "event"))[0]
     if a.kind == "money":
         return f"sum {'pledged' if event == 'fund' else past(event)}{where}{when}"
     if a.kind == "percent":
         return f"{event} in {a.noun or 'figure'}{where}{when}"
     if a.kind == "measure":
-        return f"{_as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}{where}{when}"
+        return f"{as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}{where}{when}"
     noun = plural(a.noun) if a.noun == b.noun else "people"
     return f"{noun}{where}{when}"
-
-
-def _compare_dates(a: Quantity, b: Quantity, texts: str) -> tuple[float, QuantityComparison] | None:
-    if b.kind not in DATE_KINDS or a.unit not in ("year", "month", "day") or b.unit not in ("year", "month", "day"):
-        return None
-    if not a.noun or a.noun != b.noun or a.noun not in ONE_OFF_EVENTS:
-        return None
-    shared = sorted(_frame(a, "what") & _frame(b, "what"))
-    if not shared:
-        return None
-    coarse = max(a.unit, b.unit, key=("day", "month", "year").index)
-    verdict = "agree" if _truncate(a, coarse) == _truncate(b, coarse) else "conflict"
-    places = _frame(a, "where") | _frame(b, "where")
-    names = [w for w in shared if _as_written(w, texts)[:1].isupper()]
-    # the thing dated is best named by a proper name that is not merely where it happened
-    ranked = sorted(shared, key=lambda w: (w not in names, w in places, texts.lower().find(w)))
-    label = _as_written(ranked[0], texts)
-    about = f"{'year' if coarse == 'year' else 'date'} {label} {past(a.noun)}"
-    confidence = 0.9 if names else 0.7
-    comparison = QuantityComparison(a, b, verdict, "date", confidence, f"{a.text} vs {b.text}: {about}", about)
-    return confidence + 0.05 * len(shared), comparison
-
-
-def _truncate(q: Quantity, granularity: str) -> int:
-    """The date as a whole number of years, months or days (value is a decimal year)."""
-    per_year = {"year": 1, "month": 12, "day": 372}[granularity]
-    return math.floor(q.low * per_year + 1e-6)
-
-
-def _as_written(lemma: str, text: str) -> str:
-    """The lemma with the capitalisation the text gives it ("calais" -> "Calais")."""
-    at = text.lower().find(lemma)
-    return text[at:at + len(lemma)] if at >= 0 else lemma
-

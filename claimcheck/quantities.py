@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
-from . import frames
+from . import clock, frames, phrases
 from . import units as U
 from .spacy_utils import sentence_of
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 NUMERIC_KINDS = ("count", "money", "percent", "measure")
 DATE_KINDS = ("year", "date")
+YEARLESS = "monthday"  # the unit of a date written without its year ("April 24"): value is the fraction of a year
+TIME_KIND = "time"  # a time of day: value in minutes after midnight, unit "clock" (or "clock <zone>")
 PERIOD_PREPS = {"to", "since", "until", "till", "from", "between", "by", "before", "after", "through"}
 DURATION_FRAME_WORDS = {"in", "within", "over", "during", "past", "last", "next", "the", "first"}
 
@@ -90,7 +92,7 @@ def extract_quantities(sent: "Span") -> list[Quantity]:
     matches: list[_Match] = []
     i = 0
     while i < len(toks):
-        m = _match_date(toks, i) or _match_age(toks, i) or _match_number(toks, i)
+        m = _match_date(toks, i) or _match_time(toks, i) or _match_age(toks, i) or _match_number(toks, i)
         if m is None:
             i += 1
             continue
@@ -115,6 +117,18 @@ def _match_date(toks: list["Token"], i: int) -> _Match | None:
         year, j = _year(toks[j]), j + 1
         if j < len(toks) and toks[j].tag_ == "NNS" and toks[i].dep_ == "nummod":
             return None  # "2000 migrants" is a count
+    elif _month(toks[j]) and j + 1 < len(toks) and _day_number(toks, j + 1):
+        month, day, j = _month(toks[j]), _day_number(toks, j + 1), j + 2  # "April 24", its year left to the reader
+    elif _day_number(toks, j) and j + 1 < len(toks) and _month(toks[j + 1]) and toks[j].i > sentence_of(toks[j]).start \
+            and toks[j - 1].lower_ in ("on", "of", "since", "until", "by"):
+        day, month, j = _day_number(toks, j), _month(toks[j + 1]), j + 2  # "on 24 April"
+    if year is None and day is not None:
+        if i > 0 and toks[i - 1].lower_ in PERIOD_PREPS:
+            return _Match(i, j, "frame", 0, 0, 0)
+        low = (month - 1) / 12 + (day - 1) / 372
+        last_year = [t.lower_ for t in toks[j:j + 2]] == ["last", "year"]
+        return _Match(i, j + 2 * last_year, "date", round(low, 6), round(low, 6), round(low + 1 / 372, 6), YEARLESS,
+                      "last year" if last_year else "")
     if year is None:
         return None
     if i > 0 and toks[i - 1].lower_ in PERIOD_PREPS:
@@ -124,6 +138,12 @@ def _match_date(toks: list["Token"], i: int) -> _Match | None:
     unit = "year" if month is None else "month" if day is None else "day"
     return _Match(i, j, "year" if unit == "year" else "date", round(low, 6), round(low, 6), round(low + span, 6),
                   unit)
+
+
+def _match_time(toks: list["Token"], i: int) -> _Match | None:
+    found = clock.read_time(toks, i)
+    return None if found is None else _Match(found.first, found.last, TIME_KIND, found.value, found.low, found.high,
+                                             found.unit, found.hedge)
 
 
 def _year(tok: "Token") -> int | None:
@@ -177,6 +197,9 @@ def _is_not_a_quantity(toks: list["Token"], i: int, j: int) -> bool:
     if prev is not None and prev.i > sentence_of(prev).start and prev.is_title and prev.pos_ in ("PROPN", "NOUN") \
             and not _month(prev) and tok.text.isdecimal() and int(tok.text) < 1000:
         return True  # "Phase 4", "Terminal 2"
+    if prev is not None and prev.pos_ in ("NOUN", "PROPN") and tok.dep_ == "nummod" and tok.head == prev \
+            and prev.lower_ not in U.UNITS and prev.lower_ not in U.SCALES:
+        return True  # "deck seven", "gate 5": a number after its noun names one thing, it counts none
     if tok.text.isdecimal() and tok.text.startswith("0") and len(tok.text) >= 4:
         return True  # phone numbers, codes
     if "," not in tok.text and any(t is not None and U.DIGITS.match(t.text) and "," not in t.text
@@ -320,7 +343,8 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     anchor = toks[m.last - 1] if m.unit_token is None else toks[m.unit_token]
     noun_tok, inferred = frames.aged_thing(toks, m.first, m.last) if m.kind == "age" else \
         frames.counted_noun(anchor, m.kind)
-    verb_toks = frames.event_tokens(noun_tok or anchor, own)
+    described = frames.describes(noun_tok, anchor, m.kind)
+    verb_toks = [] if described else frames.event_tokens(noun_tok or anchor, own)
     events = [frames.EVENT_CLASSES.get(v.lemma_.lower(), v.lemma_.lower()) for v in verb_toks]
     anchors = {t.i for t in (noun_tok, anchor) if t is not None} | {v.i for v in verb_toks} | own
     # "the toll was 316,000" states a figure; "3,000 workers were in the building" says where they were.
@@ -337,10 +361,12 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
         context.append(f"mood:{figure_mood}")
     if inferred:
         context.append("noun:inferred")
+    if described:
+        context.append("describes")
     noun = events[0] if m.kind in DATE_KINDS and events else (noun_tok.lemma_.lower() if noun_tok else "")
     numbers = {t.i for t in toks if t.like_num}
     measure = frames.age_phrase(noun_tok) if m.kind == "age" else \
-        frames.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
+        phrases.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
     return Quantity(sent.text[start:end], start, end, m.kind, float(m.value), float(m.low), float(m.high), m.unit,
-                    noun, tuple(dict.fromkeys(context)), m.hedge, measure, frames.cited_source(sent, anchor))
+                    noun, tuple(dict.fromkeys(context)), m.hedge, measure, phrases.cited_source(sent, anchor))
 

@@ -11,7 +11,7 @@ class QuantityCheck:
     """Numbers and dates that disagree, were updated, or agree between two claims (measures.compare_claims)."""
 
     name = "numeric"
-    version = "2"  # 2: same measure by meaning, conflict or update by time
+    version = "3"  # 2: same measure by meaning, conflict or update by time; 3: times, touching intervals, heads
     reads = ("quantities",)
 
     def compare(self, a: checks.Side, b: checks.Side, context: checks.Context) -> Iterator[checks.Outcome]:

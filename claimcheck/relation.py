@@ -133,6 +133,8 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if a.kind == "age":
         verdict = _age_relation(a, b, anchor_a, anchor_b)
         return verdict, time_a, time_b
+    if a.kind == "time":
+        return ("agree" if agree else "conflict"), time_a, time_b  # the moment something happened is fixed
     if agree:
         return "agree", time_a, time_b
     tally = tally_of(a.measure) or tally_of(b.measure)
@@ -145,6 +147,8 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
         return None  # an estimate and a count of the same tally are different numbers by nature
     if (time_a.report is None) != (time_b.report is None):
         return None  # a dated and an undated report of a figure that moves: cannot tell
+    if time_a.report is None and tally == "missing":
+        return None  # the missing are found hour by hour: two undated counts of them may be days apart
     if time_a.report is None or timeref.overlaps(time_a.report, time_b.report):
         verdict = _same_day(a, b)
         return (verdict, time_a, time_b) if verdict else None

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimcheck.segment import load_nlp
-from claimcheck.measures import compare_claims
+from claimcheck.measures import Setting, compare_claims
 from claimcheck.quantities import Quantity, extract_quantities
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,14 +91,46 @@ EXTRACTION = [
      [("8,448", "count", 8448, 8448, 8448, "", "migrant", "")]),
 ]
 
+TIMES = [
+    ("The first incident was reported on Tuesday night at 10.04pm.", "10.04pm", 22 * 60 + 4, 22 * 60 + 4),
+    ("Then in the early hours of Wednesday at 2.34am, the coastguard received another call.", "2.34am", 154, 154),
+    ("The blockade at Calais was partially lifted at 6pm yesterday.", "6pm", 17 * 60 + 30, 18 * 60 + 30),
+    ("Reshma was pulled out at exactly 4:28 pm.", "exactly 4:28 pm", 16 * 60 + 28, 16 * 60 + 28),
+    ("Rescuers heard her at around 2:45 p.m. on Friday.", "around 2:45 p.m.", 14 * 60 + 30, 15 * 60),
+]
+
+
+@pytest.mark.parametrize("text, written, low, high", TIMES)
+def test_a_time_of_day_is_a_time_not_a_number(nlp, text, written, low, high):
+    """ "10.04pm" is never the number 10.04: it is a time, compared only with other times of one moment."""
+    [q] = extract(nlp, text)
+    assert (q.text, q.kind, q.unit) == (written, "time", "clock")
+    assert q.low <= q.value <= q.high and abs(q.low - low) <= 0.5 and abs(q.high - high) <= 0.5
+
+
+def test_times_in_other_zones_are_never_compared(nlp):
+    a, b = "The quake struck at 4:53 p.m. ET.", "The quake struck at 9:53 pm GMT."
+    [qa], [qb] = extract(nlp, a), extract(nlp, b)
+    assert (qa.unit, qb.unit) == ("clock et", "clock gmt")
+    assert compare_claims(a, [qa], b, [qb], Setting(similarity=lambda x, y: 1.0)) == []
+
+
+def test_two_times_of_one_moment_conflict_only_by_alike_phrases(nlp):
+    a, b = "The ship hit the rocks at 9.45pm.", "The ship hit the rocks at 10:15pm."
+    assert compare_claims(a, extract(nlp, a), b, extract(nlp, b)) == []  # no similarity known: not compared
+    [found] = compare_claims(a, extract(nlp, a), b, extract(nlp, b), Setting(similarity=lambda x, y: 0.95))
+    assert (found.verdict, found.kind, found.a.text, found.b.text) == ("conflict", "date", "9.45pm", "10:15pm")
+    c = "The ship hit the rocks at about 9:45 p.m."
+    [same] = compare_claims(a, extract(nlp, a), c, extract(nlp, c), Setting(similarity=lambda x, y: 0.95))
+    assert same.verdict == "agree"
+
+
 TRAPS = [
-    "The first incident was reported on Tuesday night at 10.04pm.",
-    "Then in the early hours of Wednesday at 2.34am, the coastguard received another call.",
-    "The blockade at Calais was partially lifted at 6pm yesterday.",
     "A group of men were seen scurrying across the A16.",
     "Migrants run across the A 16 motorway.",
     "Thousands of lorry drivers are parked on the M20 in Kent.",
     "Kent Police have implemented Phase 4 of Operation Stack.",
+    "Divers found the body of a woman at deck seven.",
     "The world is in the grip of the greatest refugee crisis since the Second World War.",
     "For details call 01304 240400 today.",
     "The latest act of desperation came on Monday night.",

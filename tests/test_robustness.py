@@ -375,7 +375,7 @@ def write_corpus(folder: Path, articles: int, sentences: int, seed: int = 0) -> 
             count = 100 + s * 7 + (a if s % 2 else 0)
             noun, other = NOUNS[s % len(NOUNS)], NOUNS[(s * 7 + 3) % len(NOUNS)]
             place = PLACES[s % len(PLACES)]
-            lines.append(f"In {place} {count} {noun} met {other} at junction {s + seed * 100} on {s % 28 + 1} May.")
+            lines.append(f"In {place}, {count} {noun} met {other} at junction {s + seed * 100} on {s % 28 + 1} May.")
         (folder / f"story{seed}_{a:02d}.txt").write_text("\n".join(lines) + "\n")
     return folder
 

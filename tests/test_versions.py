@@ -80,6 +80,21 @@ def test_a_new_check_version_rechecks_its_pairs_says_so_and_keeps_reviews(db, se
     assert run(db, settings, [basic_dir], embedder, tmp_path).compared.checked_pairs == 0
 
 
+def test_a_decision_follows_its_finding_when_a_new_check_version_gives_it_another_id(
+        db, settings, embedder, basic_dir, tmp_path, monkeypatch):
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    flag = sorted(store.flags(db), key=lambda f: f["id"])[0]
+    with store.transaction(db):
+        store.save_review(db, flag["id"], "dismissed", "same survey, other year", "ana")
+    monkeypatch.setattr(QuantityCheck, "version", QuantityCheck.version + ".next")
+    monkeypatch.setattr(checks, "finding_id", lambda *parts: "v2-" + checks.text_hash(json.dumps(parts))[:8])
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    [moved] = [f for f in store.flags(db) if f["pair_id"] == flag["pair_id"] and f["kind"] == flag["kind"]
+               and {f["value_a"], f["value_b"]} == {flag["value_a"], flag["value_b"]}]
+    assert moved["id"].startswith("v2-") and moved["id"] != flag["id"]
+    assert (moved["status"], moved["note"], moved["reviewer"]) == ("dismissed", "same survey, other year", "ana")
+
+
 def test_a_database_from_an_older_extractor_is_re_extracted_and_keeps_review_decisions(
         db, settings, embedder, basic_dir, tmp_path):
     run(db, settings, [basic_dir], embedder, tmp_path)

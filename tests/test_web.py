@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from claimcheck import embed, store, web
 from claimcheck.cli import app as cli_app
 
-SANGATTE = "7b0cf99edd"  # 2002 vs 2003, year Sangatte closed (seeds vs kent_courier.txt)
+SANGATTE = "6a58d66241"  # 2002 vs 2003, year Sangatte closed (a copy of a seed vs kent_courier.txt)
 
 
 def client(settings, **options):
@@ -254,20 +254,25 @@ def test_an_unexpected_failure_is_a_500_page_without_a_traceback(review_settings
 def test_an_update_is_filtered_shown_with_its_times_and_sources_and_charted_as_a_line(http, review_settings):
     database = store.open_db(review_settings.db_path)
     with store.transaction(database):  # what the relation check writes for a figure that changed between dates
-        database["flags"].update("a29311c595", {"relation": "update", "measure": "attempts to cross the Channel",
-                                                "time_a": "2015-04-30", "time_b": "2014-04-30",
-                                                "source_a": "the Home Office", "source_b": None})
+        for flag in store.flags(database):  # both articles that say 29,000 against the one that says 39,000
+            if {flag["value_a"], flag["value_b"]} == {"29,000", "39,000"}:
+                first = flag["value_a"] == "39,000"
+                database["flags"].update(flag["id"], {
+                    "relation": "update", "measure": "attempts to cross the Channel",
+                    "time_a": "2015-04-30" if first else "2014-04-30", "time_b": "2014-04-30" if first else "2015-04-30",
+                    "source_a": "the Home Office" if first else None, "source_b": None if first else "the Home Office"})
     database.close()
-    [update] = http.get("/?format=json&relation=update").json()["flags"]
-    assert update["id"] == "a29311c595"
-    page = http.get("/flags/a29311c595").text
+    updates = http.get("/?format=json&relation=update").json()["flags"]
+    assert {update["id"] for update in updates} == {"770f4cd539", "01436a60b0"}
+    page = http.get("/flags/770f4cd539").text
     assert "attempts to cross the Channel" in page and "2015-04-30" in page and "the Home Office" in page
     first = http.get("/measures?format=json").json()["measures"][0]
     assert first["measure"] == "attempts to cross the Channel"
     # Points joined by any flag of the measure belong to it; the dated ones are the update's two ends.
     assert [(p["date"], p["value"], p["source"]) for p in first["points"] if p["date"]] == [
-        ("2014-04-30", "29,000", None), ("2015-04-30", "39,000", "the Home Office")]
-    assert re.search(r'<path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+"', http.get("/measures").text)
+        ("2014-04-30", "29,000", None), ("2015-04-30", "39,000", "the Home Office"),
+        ("2015-04-30", "39,000", "the Home Office")]  # two articles give 39,000: two points
+    assert re.search(r'<path d="M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+"', http.get("/measures").text)
 
 
 def test_a_malformed_form_body_is_a_400_page(http, review_settings):

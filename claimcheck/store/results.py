@@ -146,6 +146,7 @@ def save_check_results(db: Database, check: str, version: str, pair_ids: list[in
     alive = _existing(db, "pairs", pair_ids)
     flags = [row for row in flags if row["pair_id"] in alive]
     agreements = [row for row in agreements if row["pair_id"] in alive]
+    reviewed = _reviewed_flags(db, check, pair_ids)
     for chunk in _chunks(pair_ids, 500):
         marks = ",".join("?" * len(chunk))
         db.execute(f"DELETE FROM flags WHERE check_name = ? AND pair_id IN ({marks})", [check, *chunk])
@@ -156,6 +157,30 @@ def save_check_results(db: Database, check: str, version: str, pair_ids: list[in
         db["flags"].insert_all(flags, replace=True)
     if agreements:
         db["agreements"].insert_all(agreements, replace=True)
+    _carry_reviews(db, reviewed, flags)
+
+
+def _reviewed_flags(db: Database, check: str, pair_ids: list[int]) -> list[tuple]:
+    """(flag id, pair id, kind, values) of this check's reviewed flags on these pairs."""
+    out = []
+    for chunk in _chunks(pair_ids, 500):
+        marks = ",".join("?" * len(chunk))
+        out += [(row[0], row[1], row[2], frozenset((row[3], row[4]))) for row in db.execute(
+            "SELECT flags.id, pair_id, kind, value_a, value_b FROM flags JOIN reviews ON reviews.flag_id = flags.id"
+            f" WHERE check_name = ? AND pair_id IN ({marks})", [check, *chunk])]
+    return out
+
+
+def _carry_reviews(db: Database, reviewed: list[tuple], flags: list[dict]) -> None:
+    """A decision follows its flag when a new version of a check gives the same finding another id: same pair,
+    same kind, same two values."""
+    new_ids = {(row["pair_id"], row["kind"], frozenset((row["value_a"], row["value_b"]))): row["id"] for row in flags}
+    for old_id, pair_id, kind, values in reviewed:
+        new_id = new_ids.get((pair_id, kind, values))
+        if new_id is not None and new_id != old_id:
+            db.execute("INSERT OR IGNORE INTO reviews (flag_id, decision, note, reviewer, decided_at)"
+                       " SELECT ?, decision, note, reviewer, decided_at FROM reviews WHERE flag_id = ?",
+                       [new_id, old_id])
 
 
 FLAG_SELECT = (

@@ -1,0 +1,68 @@
+"""The currency of comparison: what two quantities' comparison says, and what it knows beyond the sentences."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from .quantities import Quantity
+
+
+@dataclass(frozen=True)
+class QuantityComparison:
+    """The verdict on two quantities that measure the same thing.
+
+    ``verdict``: "agree", "conflict" (same measure, same time, incompatible values) or "update" (same measure at
+    two times: a figure that changed). ``time_a``/``time_b`` are the ISO day or interval each value refers to.
+    """
+
+    a: Quantity
+    b: Quantity
+    verdict: str
+    kind: str
+    confidence: float
+    reason: str
+    about: str
+    time_a: str | None = None
+    time_b: str | None = None
+
+    @property
+    def measure(self) -> str:
+        return self.about
+
+    @property
+    def relation(self) -> str:
+        return "update" if self.verdict == "update" else "conflict"
+
+    @property
+    def source_a(self) -> str | None:
+        return self.a.source or None
+
+    @property
+    def source_b(self) -> str | None:
+        return self.b.source or None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a comparison knows beyond the two sentences: when each article was written, how alike two measure
+    phrases are in meaning (cosine of their embeddings; None when unknown)."""
+
+    anchor_a: date | None = None
+    anchor_b: date | None = None
+    similarity: Callable[[Quantity, Quantity], float | None] | None = None
+
+
+NO_SETTING = Setting()
+
+
+def frame(q: Quantity, prefix: str) -> set[str]:
+    return {c[len(prefix) + 1:] for c in q.context if c.startswith(prefix + ":")}
+
+
+
+def as_written(lemma: str, text: str) -> str:
+    """The lemma with the capitalisation the text gives it ("calais" -> "Calais")."""
+    at = text.lower().find(lemma)
+    return text[at:at + len(lemma)] if at >= 0 else lemma
+
