@@ -168,6 +168,25 @@ def _named(noun: "Token") -> "Token":
     return noun
 
 
+PLACE_NOUNS = {"city", "nation", "country", "capital", "town", "island", "state", "village", "region", "province"}
+INHABITANTS = {"people", "inhabitant", "resident", "citizen", "population"}
+
+
+def population_of(noun: "Token | None", anchor: "Token") -> str:
+    """The named place a figure gives the population of ("Haiti, a nation of 8 million", "Haiti's 9 million
+    people"), or "" when the figure is no population or its place has no name ("the capital of 3 million")."""
+    head = anchor
+    while head.dep_ in ("compound", "quantmod", "nummod") and head.head.like_num and head.head != head:
+        head = head.head
+    place = None
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in PLACE_NOUNS:
+        kind = head.head.head
+        place = kind.head if kind.dep_ == "appos" and kind.head.pos_ == "PROPN" else None
+    elif noun is not None and noun.lemma_.lower() in INHABITANTS:
+        place = next((c for c in noun.children if c.dep_ == "poss" and c.ent_type_ in ("GPE", "LOC")), None)
+    return " ".join(t.lower_ for t in tok_and_compounds(place)) if place is not None else ""
+
+
 def describes(noun: "Token | None", anchor: "Token", kind: str) -> bool:
     """True when the figure is written as a modifier of a thing: "a nine-storey building", "a 60-metre gash".
 

@@ -60,7 +60,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
         return None
     similarity = setting.similarity(a, b) if setting.similarity else None
     # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
-    strict = a.kind != TIME_KIND and _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
+    strict = a.kind != TIME_KIND and not frame(a, "population") and _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
     if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
         return None
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
@@ -137,6 +137,8 @@ def _kinds_match(a: Quantity, b: Quantity) -> bool:
 
 def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool:
     """Alike measure phrases, and nothing in their structure that tells them apart (README: "Same measure")."""
+    if frame(a, "population") or frame(b, "population"):
+        return frame(a, "population") == frame(b, "population")  # the people of one named place
     if similarity is None or not a.measure or not b.measure:
         return False
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)

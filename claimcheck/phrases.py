@@ -30,6 +30,8 @@ def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: l
     keep |= _noun_words(head)
     if head.dep_ in ("compound", "amod", "nmod") and head.head.pos_ in ("NOUN", "PROPN"):
         keep |= _noun_words(head.head)  # "nine-storey building": the storeys of the building
+    if noun is None and anchor.dep_ == "pobj" and anchor.head.lower_ == "of" and anchor.head.head.pos_ == "NOUN":
+        keep |= _noun_words(anchor.head.head) | {anchor.head.i}  # "took the lives of 1,138", "a toll of 316,000"
     if head.dep_ == "appos" or anchor.dep_ == "appos":
         keep |= _noun_words(head.head)  # "Port-au-Prince, a city of 2 million"
     for verb in verbs[:1]:

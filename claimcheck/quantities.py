@@ -162,6 +162,9 @@ def _day_number(toks: list["Token"], j: int) -> int | None:
 
 def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
     """(value, end) of the number written at token i, scale words included ("£7m" -> 7e6)."""
+    share = U.share_of_scale([t.text for t in toks[i:i + 6]])
+    if share is not None:
+        return share[0], i + share[1]
     value = U.parse_digits(toks[i].text)
     j = i + 1
     if value is None:
@@ -260,6 +263,9 @@ def _match_number(toks: list["Token"], i: int) -> _Match | None:
     m = _Match(i, j, "count", value, value, value)
     _attach_range(toks, m)
     _attach_currency_or_unit(toks, m)
+    before = [t.lower_ for t in toks[max(m.first - 2, 0):m.first]]
+    if m.kind == "count" and (before[-1:] == ["magnitude"] or before == ["magnitude", "of"]):
+        m.kind, m.unit = "measure", "magnitude"  # "magnitude 7.0", "a magnitude of 7.0": a quake's size
     if m.kind == "measure" and _is_duration_frame(toks, m):
         return None
     _attach_hedge(toks, m)
@@ -344,7 +350,8 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     noun_tok, inferred = frames.aged_thing(toks, m.first, m.last) if m.kind == "age" else \
         frames.counted_noun(anchor, m.kind)
     described = frames.describes(noun_tok, anchor, m.kind)
-    verb_toks = [] if described else frames.event_tokens(noun_tok or anchor, own)
+    population = frames.population_of(noun_tok, anchor) if m.kind == "count" else ""
+    verb_toks = [] if described or population else frames.event_tokens(noun_tok or anchor, own)
     events = [frames.EVENT_CLASSES.get(v.lemma_.lower(), v.lemma_.lower()) for v in verb_toks]
     anchors = {t.i for t in (noun_tok, anchor) if t is not None} | {v.i for v in verb_toks} | own
     # "the toll was 316,000" states a figure; "3,000 workers were in the building" says where they were.
@@ -363,10 +370,12 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
         context.append("noun:inferred")
     if described:
         context.append("describes")
+    if population:
+        context.append(f"population:{population}")
     noun = events[0] if m.kind in DATE_KINDS and events else (noun_tok.lemma_.lower() if noun_tok else "")
     numbers = {t.i for t in toks if t.like_num}
-    measure = frames.age_phrase(noun_tok) if m.kind == "age" else \
-        phrases.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
+    measure = frames.age_phrase(noun_tok) if m.kind == "age" else f"population of {population} #" if population \
+        else phrases.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
     return Quantity(sent.text[start:end], start, end, m.kind, float(m.value), float(m.low), float(m.high), m.unit,
                     noun, tuple(dict.fromkeys(context)), m.hedge, measure, phrases.cited_source(sent, anchor))
 

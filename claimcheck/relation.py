@@ -50,6 +50,7 @@ RECENT_DAYS = 14  # a day the clause names within this many days before the arti
 HISTORICAL_DAYS = 30  # a period ending this long before the article dates a past event, not a report
 # Within this many days a lower later count contradicts the earlier one; over months, estimates get revised.
 FALLING_WINDOW_DAYS = 30
+POPULATION_WINDOW_DAYS = 365
 
 
 def tally_of(phrase: str) -> str:
@@ -141,6 +142,9 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if a.kind == "money" and time_a.report and time_b.report and not timeref.overlaps(
             time_a.report, time_b.report, FALLING_WINDOW_DAYS):
         return "update", time_a, time_b  # sums pledged, spent or raised grow over months
+    if any(c.startswith("population:") for c in a.context) and time_a.report and time_b.report and not \
+            timeref.overlaps(time_a.report, time_b.report, POPULATION_WINDOW_DAYS):
+        return "update", time_a, time_b  # a population grows over the years
     if not tally or time_a.event and time_b.event:
         return "conflict", time_a, time_b  # a fixed fact, or the final toll of one past event told twice
     if is_estimate(a) != is_estimate(b):

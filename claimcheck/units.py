@@ -49,6 +49,7 @@ UNITS: dict[str, tuple[str, str, tuple[float, float]]] = {}
 for _words, _canon, _dim, _factor in [
     ("mile miles", "mile", "length", (1.609344, 1.609344)),
     ("degree degrees", "degree", "angle", (1.0, 1.0)),
+    ("magnitude", "magnitude", "magnitude", (1.0, 1.0)),  # "a 7.0-magnitude quake"
     ("km kms kilometre kilometres kilometer kilometers", "km", "length", (1.0, 1.0)),
     ("metre metres meter meters", "metre", "length", (0.001, 0.001)),
     ("foot feet ft", "foot", "length", (0.0003048, 0.0003048)),
@@ -95,6 +96,22 @@ def parse_number_words(words: list[str]) -> float | None:
         return float(text2num(joined, "en"))
     except ValueError:
         return None
+
+
+# "half a million", "a quarter of a million": a share of a scale word, written out.
+SHARES_OF_SCALE = {("half", "a"): 0.5, ("a", "half"): 0.5, ("a", "quarter", "of", "a"): 0.25,
+                   ("quarter", "of", "a"): 0.25, ("three", "quarters", "of", "a"): 0.75,
+                   ("three", "-", "quarters", "of", "a"): 0.75}
+
+
+def share_of_scale(words: list[str]) -> tuple[float, int] | None:
+    """(value, words used) when the words open with a share of a scale ("a quarter of a million" -> 250,000)."""
+    lowered = [w.lower() for w in words]
+    for lead, share in SHARES_OF_SCALE.items():
+        n = len(lead)
+        if tuple(lowered[:n]) == lead and len(lowered) > n and lowered[n] in ("million", "billion", "thousand"):
+            return share * SCALES[lowered[n]], n + 1
+    return None
 
 
 def is_round(value: float) -> bool:

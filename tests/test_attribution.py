@@ -364,3 +364,10 @@ def test_speakers_on_real_news_shapes(text_a, a, text_b, b, verdict):
     b = Attribution(**{**b.to_dict(), "content": text_b, "content_end": len(text_b), "person": True})
     result = compare_speakers(text_a, a, text_b, b, AliasTable())
     assert (result.verdict if result else None) == verdict
+
+
+def test_according_to_an_agency_a_named_speaker_said_credits_the_speaker(nlp):
+    text = ('According to the Agence France-Presse, State Department representative Mark Toner said the draft report '
+            '"contained internal inconsistencies with its own findings".')
+    found = credited(nlp, text, "internal inconsistencies")
+    assert found is not None and found.canonical == "Mark Toner"

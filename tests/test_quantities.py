@@ -336,3 +336,47 @@ def test_scale_word_at_the_end_of_a_sentence_keeps_its_value_and_drops_the_full_
 def test_ordinal_days_in_dates(nlp, text):
     [date] = extract_quantities(next(nlp(text).sents))
     assert (date.kind, date.unit, math.floor(date.value)) == ("date", "day", int(text[-5:-1]))
+
+
+@pytest.mark.parametrize("text, written, value", [
+    ("The quake killed around a quarter of a million people.", "around a quarter of a million", 250_000),
+    ("Half a million people were left homeless.", "Half a million", 500_000),
+])
+def test_a_share_of_a_scale_word_is_read(nlp, text, written, value):
+    [q] = extract(nlp, text)
+    assert (q.text, q.value) == (written, value)
+
+
+def test_a_population_is_the_people_of_a_named_place_whatever_the_clause_says(nlp):
+    a = "Power failures left Haiti, an impoverished nation of 8 million, cut off from the world."
+    b = "The Red Cross said a third of Haiti's 9 million people require emergency aid."
+    c = "Churchgoers walked to services throughout the capital of 3 million."
+    [qa], [qb], [qc] = extract(nlp, a), extract(nlp, b), extract(nlp, c)
+    assert qa.measure == qb.measure == "population of haiti #" and "population:haiti" in qa.context
+    [found] = compare_claims(a, [qa], b, [qb], Setting(similarity=lambda x, y: 0.3))
+    assert (found.verdict, found.a.text, found.b.text) == ("conflict", "8 million", "9 million")
+    assert compare_claims(a, [qa], c, [qc], Setting(similarity=lambda x, y: 0.99)) == []  # "the capital": no name
+
+
+def test_a_figure_that_describes_a_thing_is_its_property_whatever_happened_to_it(nlp):
+    a = "More bodies were found in the rubble of a collapsed nine-storey building."
+    b = "The eight-storey building near Dhaka collapsed on 24th April."
+    c = "He hid in a four-storey house nearby."
+    [qa], qb, [qc] = extract(nlp, a), [q for q in extract(nlp, b) if q.kind == "count"], extract(nlp, c)
+    assert "describes" in qa.context and qa.measure == "collapsed # storey building"
+    [found] = compare_claims(a, [qa], b, qb, Setting(similarity=lambda x, y: 0.6))
+    assert (found.verdict, found.a.text, found.b.text) == ("conflict", "nine", "eight")
+    assert compare_claims(a, [qa], c, [qc], Setting(similarity=lambda x, y: 0.95)) == []  # a house, not the building
+
+
+def test_a_date_without_its_year_takes_the_year_of_its_article(nlp):
+    from datetime import date
+    a = "On April 23, 2013 the Rana Plaza building in Savar collapsed."
+    b = "The Rana Plaza building collapsed on April 24."
+    qa, qb = extract(nlp, a), extract(nlp, b)
+    assert [q.unit for q in qb] == ["monthday"]
+    dated = Setting(anchor_b=date(2013, 5, 14))
+    [found] = compare_claims(a, qa, b, qb, dated)
+    assert (found.verdict, found.kind) == ("conflict", "date")
+    assert compare_claims(a, qa, b, qb) == []  # an undated article: the year is unknown, nothing compared
+    assert compare_claims(a, qa, b, qb, Setting(anchor_b=date(2014, 5, 1))) != []  # another year: still one event
