@@ -176,6 +176,7 @@ def _conflicts(data: ReportData, links: dict[int, str]) -> str:
         parts.append("No conflicts found: no pair of claims from different outlets disagrees on a number, a date "
                      "or a speaker.")
     if open_flags:
+        parts.append(_disputes(open_flags, data))
         parts.append(f"### Open ({len(open_flags)})\n\n" + _flag_groups(open_flags, links))
     if confirmed:
         parts.append(f"### Confirmed by a reviewer ({len(confirmed)})\n\n" + _flag_groups(confirmed, links))
@@ -184,6 +185,31 @@ def _conflicts(data: ReportData, links: dict[int, str]) -> str:
     if revisions:
         parts.append(f"### Revisions between copies of one source ({len(revisions)})\n\n" + _flag_groups(revisions, links))
     return "\n\n".join(parts)
+
+
+def _disputes(flags: list[dict], data: ReportData) -> str:
+    """One line per disputed figure: a figure that many outlets give two ways is one dispute, however many pairs
+    of articles it flags ("storeys of the building: eight in 14 articles, nine in 9")."""
+    from .timeline import timelines
+
+    articles = {a["name"]: a for a in data.articles}
+    disputes = [t for t in timelines(flags, articles) if len({p.value for p in t.points}) > 1]
+    if not any(len(t.points) > 2 for t in disputes):
+        return ""  # every dispute is one pair: the list below says it all
+    rows = ["### Disputed figures", "", "| What | Values given (articles) | Flags |", "|---|---|---|"]
+    for dispute in sorted(disputes, key=lambda t: -len(t.points))[:MAX_SHOWN]:
+        keys = {(p.article, p.value) for p in dispute.points}
+        n_flags = sum((f["article_a"], f["value_a"]) in keys for f in flags)
+        by_value: dict[object, set[str]] = defaultdict(set)
+        written: dict[object, str] = {}
+        for point in dispute.points:  # "nine" and "9" are one value
+            key = point.number if point.number is not None and dispute.kind == "numeric" else point.value.lower()
+            by_value[key].add(point.article)
+            written.setdefault(key, point.value)
+        ranked = sorted(by_value.items(), key=lambda item: (-len(item[1]), written[item[0]].lower()))
+        values = " · ".join(f"{md_text(written[key])} ({len(names)})" for key, names in ranked)
+        rows.append(f"| {md_text(dispute.measure) or '—'} | {values} | {n_flags} |")
+    return "\n".join(rows)
 
 
 def _flag_groups(flags: list[dict], links: dict[int, str]) -> str:

@@ -94,3 +94,18 @@ def test_claimreview_has_one_review_per_claim_of_each_confirmed_flag():
     assert "url" not in second["itemReviewed"]["appearance"]  # a javascript: address is never published
     assert first["reviewRating"]["alternateName"] == "Disputed"
     assert "3,000 in y.txt" in first["reviewRating"]["ratingExplanation"]
+
+
+def test_a_figure_many_outlets_give_two_ways_is_one_disputed_line_in_the_report():
+    from types import SimpleNamespace
+
+    from claimcheck import report
+
+    storeys = dict(about="storeys of the building")
+    flags = [flag(f"s{n}", a, b, va, vb, na, nb, **storeys) for n, (a, b, va, vb, na, nb) in enumerate([
+        ("x.txt", "y.txt", "nine", "eight", "9", "8"), ("x.txt", "z.txt", "nine", "8", "9", "8"),
+        ("w.txt", "y.txt", "9", "eight", "9", "8")])]
+    data = SimpleNamespace(articles=[{"name": n, **ARTICLES.get(n, {})} for n in ("w.txt", "x.txt", "y.txt", "z.txt")])
+    table = report._disputes(flags, data)
+    assert "| storeys of the building | eight (2) · nine (2) | 3 |" in table
+    assert report._disputes(flags[:1], data) == ""  # one pair: its flag says it all
