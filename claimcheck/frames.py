@@ -187,6 +187,41 @@ def population_of(noun: "Token | None", anchor: "Token") -> str:
     return " ".join(t.lower_ for t in tok_and_compounds(place)) if place is not None else ""
 
 
+DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "-"}
+SETTLEMENT_WORDS = {"town", "city", "village", "district", "island"}
+
+
+def distance_between(toks: list["Token"], first: int, last: int) -> tuple[str, str, str] | None:
+    """(place, from place, direction) of a distance written "Savar, 25 km north-east of Dhaka", else None."""
+    k = last
+    if k < len(toks) and toks[k].text == "(":  # "30 kilometres (20 miles) south-west of Dhaka"
+        k = next((n + 1 for n in range(k, min(k + 6, len(toks))) if toks[n].text == ")"), k)
+    start = k
+    while k < len(toks) and toks[k].lower_ in DIRECTIONS or k < len(toks) and toks[k].lower_.replace("-", "") in \
+            DIRECTIONS:
+        k += 1
+    direction = "".join(t.lower_ for t in toks[start:k]).replace("-", "")
+    if k >= len(toks) or toks[k].lower_ not in ("of", "from"):
+        return None
+    far = _name_at(toks, k + 1, step=1)
+    j = first - 1
+    if j < 1 or toks[j].text != ",":
+        return None
+    j -= toks[j - 1].lower_ in SETTLEMENT_WORDS
+    near = _name_at(toks, j - 1, step=-1)
+    return (near, far, direction) if near and far else None
+
+
+def _name_at(toks: list["Token"], k: int, step: int) -> str:
+    """The proper name whose first (step 1) or last (step -1) token is at k, lower-cased ("port au prince")."""
+    words = []
+    while 0 <= k < len(toks) and (toks[k].pos_ == "PROPN" or toks[k].text == "-" and words):
+        words.append(toks[k].lower_)
+        k += step
+    words = words if step > 0 else words[::-1]
+    return " ".join(w for w in words if w != "-")
+
+
 def describes(noun: "Token | None", anchor: "Token", kind: str) -> bool:
     """True when the figure is written as a modifier of a thing: "a nine-storey building", "a 60-metre gash".
 
@@ -196,7 +231,12 @@ def describes(noun: "Token | None", anchor: "Token", kind: str) -> bool:
     if kind == "count":
         return noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN") \
             and noun.head.i > noun.i
-    return kind == "measure" and 0 <= noun.i - anchor.i <= 2
+    if kind != "measure" or noun.i < anchor.i:
+        return False
+    between = [t.text for t in noun.doc[anchor.i + 1:noun.i]]
+    if "(" in between and ")" in between:  # "a 70-meter (230-foot) gash": the conversion is no word between
+        between = between[:between.index("(")] + between[between.index(")") + 1:]
+    return len(between) <= 1
 
 
 def tok_and_compounds(tok: "Token") -> list["Token"]:

@@ -60,7 +60,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
         return None
     similarity = setting.similarity(a, b) if setting.similarity else None
     # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
-    strict = a.kind != TIME_KIND and not frame(a, "population") and _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
+    strict = a.kind != TIME_KIND and not frame(a, "population") and not frame(a, "distance") and _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
     if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
         return None
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
@@ -88,8 +88,13 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     if verdict == "update":
         reason = f"{a.text} ({timeref.label(time_a.report) or 'undated'}) -> {b.text} " \
                  f"({timeref.label(time_b.report) or 'undated'}): {about}, a figure that changed"
+    elif verdict == "conflict" and (frame(a, "population") or frame(a, "distance")):
+        reason += " (same measure: the same named places)"
     elif verdict == "conflict" and not strict and similarity is not None:
         reason += f" (same measure: phrases alike at {similarity:.2f})"
+    directions = (frame(a, "direction"), frame(b, "direction"))
+    if verdict == "conflict" and all(directions) and directions[0] != directions[1]:
+        reason += f"; directions differ too: {min(directions[0])} vs {min(directions[1])}"
     closeness = 1 / (1 + abs(a.value - b.value) / max(abs(a.value), abs(b.value), 1e-9))
     comparison = QuantityComparison(a, b, verdict, "date" if a.kind == TIME_KIND else "numeric",
                                     round(max(confidence, 0.3), 2), reason, about,
@@ -137,8 +142,9 @@ def _kinds_match(a: Quantity, b: Quantity) -> bool:
 
 def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool:
     """Alike measure phrases, and nothing in their structure that tells them apart (README: "Same measure")."""
-    if frame(a, "population") or frame(b, "population"):
-        return frame(a, "population") == frame(b, "population")  # the people of one named place
+    for fixed in ("population", "distance"):  # the people of one named place; how far one place is from another
+        if frame(a, fixed) or frame(b, fixed):
+            return frame(a, fixed) == frame(b, fixed)
     if similarity is None or not a.measure or not b.measure:
         return False
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 NUMERIC_KINDS = ("count", "money", "percent", "measure")
 DATE_KINDS = ("year", "date")
+LENGTHS = {"km", "mile", "metre", "foot"}
 YEARLESS = "monthday"  # the unit of a date written without its year ("April 24"): value is the fraction of a year
 TIME_KIND = "time"  # a time of day: value in minutes after midnight, unit "clock" (or "clock <zone>")
 PERIOD_PREPS = {"to", "since", "until", "till", "from", "between", "by", "before", "after", "through"}
@@ -256,6 +257,8 @@ def _match_number(toks: list["Token"], i: int) -> _Match | None:
         return None
     value, j = read
     prev = toks[i - 1].lower_ if i > 0 else ""
+    if prev == "(" and i > 1 and (toks[i - 2].lower_ in U.UNITS or toks[i - 2].like_num):
+        return None  # "30 kilometres (20 miles)": the same figure converted, rounded loosely
     bare_m = METRES.match(toks[i].text) or j == i + 2 and toks[i + 1].text == "m" and U.DIGITS.match(toks[i].text)
     if bare_m and prev not in U.CURRENCY_SYMBOLS:
         metres = float(toks[i].text.rstrip("m").replace(",", ""))
@@ -351,7 +354,8 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
         frames.counted_noun(anchor, m.kind)
     described = frames.describes(noun_tok, anchor, m.kind)
     population = frames.population_of(noun_tok, anchor) if m.kind == "count" else ""
-    verb_toks = [] if described or population else frames.event_tokens(noun_tok or anchor, own)
+    distance = frames.distance_between(toks, m.first, m.last) if m.kind == "measure" and m.unit in LENGTHS else None
+    verb_toks = [] if described or population or distance else frames.event_tokens(noun_tok or anchor, own)
     events = [frames.EVENT_CLASSES.get(v.lemma_.lower(), v.lemma_.lower()) for v in verb_toks]
     anchors = {t.i for t in (noun_tok, anchor) if t is not None} | {v.i for v in verb_toks} | own
     # "the toll was 316,000" states a figure; "3,000 workers were in the building" says where they were.
@@ -372,9 +376,12 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
         context.append("describes")
     if population:
         context.append(f"population:{population}")
+    if distance:
+        context += [f"distance:{distance[0]}|{distance[1]}"] + [f"direction:{distance[2]}"] * bool(distance[2])
     noun = events[0] if m.kind in DATE_KINDS and events else (noun_tok.lemma_.lower() if noun_tok else "")
     numbers = {t.i for t in toks if t.like_num}
     measure = frames.age_phrase(noun_tok) if m.kind == "age" else f"population of {population} #" if population \
+        else f"distance of {distance[0]} from {distance[1]} #" if distance \
         else phrases.measure_phrase(sent, noun_tok, anchor, verb_toks, own, numbers)
     return Quantity(sent.text[start:end], start, end, m.kind, float(m.value), float(m.low), float(m.high), m.unit,
                     noun, tuple(dict.fromkeys(context)), m.hedge, measure, phrases.cited_source(sent, anchor))

@@ -88,9 +88,19 @@ def load_nlp() -> "Language":
     if not Language.has_factory("claimcheck_line_breaks"):
         Language.component("claimcheck_line_breaks", func=_line_breaks)
     nlp = spacy.load(SPACY_MODEL)
+    _split_run_together_sentences(nlp)
     nlp.add_pipe("claimcheck_line_breaks", before="parser")
     nlp.max_length = 2 * NLP_CHUNK_CHARS
     return nlp
+
+
+def _split_run_together_sentences(nlp: "Language") -> None:
+    """ "Canadians.One million were left homeless": a full stop with no space after it, between a lower-case
+    word and a capitalised one, ends a sentence (a scraping artefact); "U.S." and "node.js" stay whole."""
+    from spacy.util import compile_infix_regex
+
+    infixes = [*nlp.Defaults.infixes, r"(?<=[a-z]{2})\.(?=[A-Z][a-z])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 @contextmanager

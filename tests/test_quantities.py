@@ -380,3 +380,21 @@ def test_a_date_without_its_year_takes_the_year_of_its_article(nlp):
     assert (found.verdict, found.kind) == ("conflict", "date")
     assert compare_claims(a, qa, b, qb) == []  # an undated article: the year is unknown, nothing compared
     assert compare_claims(a, qa, b, qb, Setting(anchor_b=date(2014, 5, 1))) != []  # another year: still one event
+
+
+def test_a_distance_between_two_named_places_is_one_measure_and_its_directions_are_said(nlp):
+    a = "The building collapsed in Savar, 25 km north-east of Dhaka, on April 24."
+    b = "The recovery operation in Savar town, 30 kilometres (20 miles) south-west of Dhaka, entered its 17th day."
+    qa = [q for q in extract(nlp, a) if q.kind == "measure"]
+    qb = extract(nlp, b)
+    assert [q.text for q in qb] == ["30 kilometres"]  # "(20 miles)" converts it: not a figure of its own
+    assert qa[0].measure == qb[0].measure == "distance of savar from dhaka #"
+    [found] = compare_claims(a, qa, b, qb, Setting(similarity=lambda x, y: 0.3))
+    assert found.verdict == "conflict" and "directions differ too: northeast vs southwest" in found.reason
+
+
+def test_sentences_run_together_without_a_space_are_two_sentences(nlp):
+    doc = nlp("The victims included 58 Canadians.One million people were left homeless. He lives in the U.S. now.")
+    assert [s.text for s in doc.sents][:2] == ["The victims included 58 Canadians.",
+                                              "One million people were left homeless."]
+    assert "U.S." in [t.text for t in doc]
