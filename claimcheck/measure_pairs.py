@@ -37,9 +37,12 @@ def phrases_of(quantities_json: str) -> list[tuple[str, str]]:
     return [(q["kind"], q["measure"]) for q in json.loads(quantities_json) if q.get("measure")]
 
 
-def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: int = 256) -> int:
-    """Embed every measure phrase this model has not embedded yet; returns how many."""
-    phrases = {phrase_key(p): p for _, _, raw in store.claim_quantities(db) for _, p in phrases_of(raw)}
+def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: int = 256,
+                  articles: Sequence[int] | None = None) -> int:
+    """Embed every measure phrase (of these articles' claims, or of all) this model has not embedded yet; returns
+    how many."""
+    rows = store.claim_quantities(db, None if articles is None else list(articles))
+    phrases = {phrase_key(p): p for _, _, raw in rows for _, p in phrases_of(raw)}
     missing = sorted(store.missing_vectors(db, embedder.name, phrases))
     if not missing:
         return 0

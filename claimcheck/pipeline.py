@@ -186,10 +186,15 @@ def compare(
     result.notes += [refreshed.note] if refreshed.note else []
     _reset_pairs_if_settings_changed(db, settings, embedder.name)
     new_articles = store.unpaired_article_ids(db)
+    if refreshed.changed_claims and not new_articles:
+        # Re-extracted facts bring new measure phrases: the checks compare them by their vectors.
+        result.embedded = measure_pairs.embed_phrases(db, embedder, progress)
     if new_articles:
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
-        result.embedded += measure_pairs.embed_phrases(db, embedder, progress)
+        # Only new articles can bring new phrases, unless re-extraction changed some facts.
+        scope = None if refreshed.changed_claims else new_articles
+        result.embedded += measure_pairs.embed_phrases(db, embedder, progress, articles=scope)
         for _ in range(PAIRING_ATTEMPTS):
             snap = snapshot(db, embedder.name, new_articles)
             result.new_claims = len(snap.new_ids)

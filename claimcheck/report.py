@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,7 +52,7 @@ def gather(db: Database, same_claim_threshold: float = Settings.same_claim_thres
     models = store.embedding_models(db)
     return ReportData(
         articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
-        pairs=store.pairs(db, min_score=same_claim_threshold), copies=copies,  # type: ignore[arg-type]
+        pairs=store.same_claim_pairs(db, same_claim_threshold), copies=copies,  # type: ignore[arg-type]
         model=", ".join(name for name, _ in models) or None, same_claim_threshold=same_claim_threshold,
     )
 
@@ -197,9 +197,9 @@ def _disputes(flags: list[dict], data: ReportData) -> str:
     if not any(len(t.points) > 2 for t in disputes):
         return ""  # every dispute is one pair: the list below says it all
     rows = ["### Disputed figures", "", "| What | Values given (articles) | Flags |", "|---|---|---|"]
+    flags_at = Counter((f["article_a"], f["value_a"]) for f in flags)
     for dispute in sorted(disputes, key=lambda t: -len(t.points))[:MAX_SHOWN]:
-        keys = {(p.article, p.value) for p in dispute.points}
-        n_flags = sum((f["article_a"], f["value_a"]) in keys for f in flags)
+        n_flags = sum(flags_at[(p.article, p.value)] for p in dispute.points)
         by_value: dict[object, set[str]] = defaultdict(set)
         written: dict[object, str] = {}
         for point in dispute.points:  # "nine" and "9" are one value

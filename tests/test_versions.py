@@ -138,3 +138,20 @@ def test_an_article_split_into_other_sentences_is_re_ingested_from_its_text(db, 
     assert "1 split into other sentences" in compared.notes[0]
     assert sorted(c["text"] for c in store.claims(db)) == texts
     assert {f["id"] for f in store.flags(db)} == flags
+
+
+def test_re_extracted_facts_get_their_measure_phrases_embedded_without_new_articles(
+        db, settings, embedder, basic_dir, tmp_path):
+    from claimcheck import measure_pairs
+
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    phrases = {measure_pairs.phrase_key(p) for _, _, raw in store.claim_quantities(db)
+               for _, p in measure_pairs.phrases_of(raw)}
+    assert phrases
+    stale = store.claim_quantities(db)[0][0]
+    with store.transaction(db):  # an older extractor: other phrases, never embedded
+        db.execute(f"DELETE FROM embeddings WHERE text_hash IN ({','.join('?' * len(phrases))})", sorted(phrases))
+        db.execute("UPDATE articles SET facts_version = NULL")
+        db.execute("UPDATE claims SET quantities = '[]' WHERE id = ?", [stale])
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    assert not store.missing_vectors(db, embedder.name, phrases)

@@ -167,6 +167,12 @@ def m004_sources_by_article(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS sources_article ON sources(article_id)")
 
 
+@migrations()
+def m005_pairs_by_score(db: Database) -> None:
+    """An index on pairs.score: the report reads the same-claim pairs (score >= 0.99) of hundreds of thousands."""
+    db.execute("CREATE INDEX IF NOT EXISTS pairs_score ON pairs(score)")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
