@@ -70,7 +70,10 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     if a.kind != TIME_KIND and max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9):
         return None  # a factor of 4 apart: two different measures, not one disputed figure
     # Intervals that only touch (111 -> 110.5..111.5, 112 -> 111.5..112.5) are two different exact figures.
-    agree = a_lo < b_hi and b_lo < a_hi or (a_lo, a_hi) == (b_lo, b_hi)
+    # A bound a writer set ("as many as 29", "at least 29") includes its end: touching there is agreeing.
+    exact = a.low == a.high and b.low == b.high
+    agree = (a_lo < b_hi and b_lo < a_hi) if exact else (a_lo <= b_hi and b_lo <= a_hi)
+    agree = agree or (a_lo, a_hi) == (b_lo, b_hi)
     if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
         agree = False  # two ranges with different ends are two estimates, even when they overlap
     decided = relation(a, b, agree, setting.anchor_a, setting.anchor_b)

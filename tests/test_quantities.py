@@ -398,3 +398,13 @@ def test_sentences_run_together_without_a_space_are_two_sentences(nlp):
     assert [s.text for s in doc.sents][:2] == ["The victims included 58 Canadians.",
                                               "One million people were left homeless."]
     assert "U.S." in [t.text for t in doc]
+
+
+def test_two_exact_figures_that_only_touch_disagree_but_bounds_that_touch_agree(nlp):
+    def verdicts(a, b):
+        return [c.verdict for c in compare_claims(a, extract(nlp, a), b, extract(nlp, b))]
+
+    assert verdicts("The fire killed 111 workers last November.", "The fire killed 112 workers last November.") \
+        == ["conflict"]
+    assert verdicts("The storm killed as many as 29 people in Arabia.",
+                    "The storm killed at least 29 people in Arabia.") == ["agree"]
