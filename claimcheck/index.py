@@ -50,8 +50,10 @@ class ClaimIndex:
         return self.faiss_index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray, all_ids_digest: str) -> None:
-        self.faiss_index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
         self.ids_digest = all_ids_digest
+        if not len(ids):
+            return  # nothing new (another process paired these articles first): no (0, 0) matrix reaches FAISS
+        self.faiss_index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
         if not self.exact:  # an index that grew past LARGE_INDEX searches wider from now on
             import faiss
 

@@ -83,3 +83,12 @@ def test_copied_articles_need_most_claims_of_the_shorter_article_near_verbatim()
     pairs = [pair.Pair(1, 3, 0.99, 1, 1.5), pair.Pair(2, 4, 0.97, 1, 1.5), pair.Pair(1, 5, 0.7, 0.2, 0.8)]
     copies = pair.copied_articles(pairs, article_of, sizes, copy_cosine=0.95, copy_share=0.5)
     assert copies == {(100, 200): 1.0}
+
+
+def test_adding_nothing_to_an_index_keeps_it_and_records_the_ids():
+    """A second writer that finds its articles already paired adds an empty (0, 0) matrix: nothing breaks."""
+    from claimcheck import index
+
+    built = index.build(np.array([1, 2]), np.stack([unit(1, 0), unit(0, 1)]), "m")
+    built.add(np.empty(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), "digest-after")
+    assert built.size == 2 and built.ids_digest == "digest-after"
