@@ -177,7 +177,9 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     if similarity >= MEASURE_SIMILARITY:
         return True
     # Phrases less alike still name one measure when they count the same tally or the same named thing.
-    same_thing = a.kind != TIME_KIND and (bool(tally_a) or a.noun and a.noun == b.noun and a.noun not in GENERIC_WORDS)
+    noun = HEAD_CLASSES.get(a.noun, a.noun)
+    same_thing = a.kind != TIME_KIND and (bool(tally_a) or noun and noun == HEAD_CLASSES.get(b.noun, b.noun)
+                                          and noun not in GENERIC_WORDS)
     return bool(same_thing) and similarity >= MEASURE_SIMILARITY_SAME_THING
 
 
@@ -196,7 +198,8 @@ def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
     if a.kind == "age":
         names = [q.measure.removeprefix("age of ").removesuffix("#").strip() for q in (a, b)]
         return not any(n.startswith("the ") or not n for n in names) and same_person(*names)
-    if a.noun and b.noun and a.noun != b.noun and not {a.noun, b.noun} & GENERIC_WORDS:
+    noun_a, noun_b = HEAD_CLASSES.get(a.noun, a.noun), HEAD_CLASSES.get(b.noun, b.noun)  # "the ferry" = "the vessel"
+    if noun_a and noun_b and noun_a != noun_b and not {noun_a, noun_b} & GENERIC_WORDS:
         return similarity >= MEASURE_SIMILARITY_OTHER_NOUNS
     return True
 
