@@ -24,7 +24,7 @@ def compare_dates(a: Quantity, b: Quantity, texts: str, setting: Setting) -> tup
     ("collapsed on April 24") takes the year of its article's date, or None when the article is undated."""
     if b.kind not in DATE_KINDS:
         return None
-    a, b = _with_year(a, setting.anchor_a), _with_year(b, setting.anchor_b)
+    a, b = _placed(a, b, setting.anchor_a, setting.anchor_b)
     if a is None or b is None or a.unit not in GRANULARITIES or b.unit not in GRANULARITIES:
         return None
     if not a.noun or a.noun != b.noun or a.noun not in ONE_OFF_EVENTS:
@@ -51,16 +51,22 @@ def _truncate(q: Quantity, granularity: str) -> int:
     return math.floor(q.low * per_year + 1e-6)
 
 
-def _with_year(q: Quantity, anchor: date | None) -> Quantity | None:
-    """A yearless date ("April 24", unit "monthday", value the fraction of its year) placed in the year of the
-    article's date, or the year before when that would put it after the article ("last year" says so too)."""
-    if q.unit != YEARLESS:
-        return q
-    if anchor is None:
-        return None
-    year = anchor.year - (q.hedge == "last year" or q.value > _fraction_of_year(anchor) + 1e-6)
+def _placed(a: Quantity, b: Quantity, anchor_a: date | None, anchor_b: date | None,
+            ) -> tuple[Quantity | None, Quantity | None]:
+    """Dates written without their year ("April 24": unit "monthday", value the fraction of a year) compared by
+    month and day only: placed in the other date's year, or both in one year. Only in dated articles: an undated
+    page's "April 24" may be of any year's event."""
+    yearless_a, yearless_b = a.unit == YEARLESS, b.unit == YEARLESS
+    if yearless_a and anchor_a is None or yearless_b and anchor_b is None:
+        return None, None
+    if yearless_a and yearless_b:
+        return _in_year(a, 2000), _in_year(b, 2000)
+    if yearless_a:
+        return _in_year(a, math.floor(b.low + 1e-6)), b
+    if yearless_b:
+        return a, _in_year(b, math.floor(a.low + 1e-6))
+    return a, b
+
+
+def _in_year(q: Quantity, year: int) -> Quantity:
     return replace(q, value=year + q.value, low=year + q.low, high=year + q.high, unit="day")
-
-
-def _fraction_of_year(day: date) -> float:
-    return (day.month - 1) / 12 + (day.day - 1) / 372

@@ -379,7 +379,10 @@ def test_a_date_without_its_year_takes_the_year_of_its_article(nlp):
     [found] = compare_claims(a, qa, b, qb, dated)
     assert (found.verdict, found.kind) == ("conflict", "date")
     assert compare_claims(a, qa, b, qb) == []  # an undated article: the year is unknown, nothing compared
-    assert compare_claims(a, qa, b, qb, Setting(anchor_b=date(2014, 5, 1))) != []  # another year: still one event
+    assert compare_claims(a, qa, b, qb, Setting(anchor_b=date(2014, 5, 1))) != []  # a year on: still one event
+    c = "The Rana Plaza building collapsed on April 24 last year."
+    same = compare_claims(b, qb, c, extract(nlp, c), Setting(date(2013, 5, 14), date(2014, 4, 27)))
+    assert [x.verdict for x in same] == ["agree"]  # two yearless dates compare by month and day
 
 
 def test_a_distance_between_two_named_places_is_one_measure_and_its_directions_are_said(nlp):
