@@ -132,8 +132,7 @@ class Finding(Outcome):
     similarity: float = 0.0
 
 
-def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str, article_a: str = "",
-               article_b: str = "") -> str:
+def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str, article_a: str, article_b: str) -> str:
     """Stable id from content: the same disagreement between the same two sentences of the same two articles,
     whatever the row order. The article names count: two wire copies carrying one sentence are two findings."""
     sides = sorted([(text_hash(text_a), value_a, article_a), (text_hash(text_b), value_b, article_b)])
@@ -168,7 +167,7 @@ def _finding(pair: dict, check: str, outcome: Outcome, copies: bool) -> Finding:
     return Finding(
         **values, check=check,
         id=finding_id(outcome.kind, pair["text_a"], outcome.value_a, pair["text_b"], outcome.value_b,
-                      pair.get("article_a", ""), pair.get("article_b", "")),
+                      pair.get("article_a", ""), pair.get("article_b", "")),  # "" for pairs outside a corpus
         pair_id=pair["id"], claim_a=pair["claim_a"], claim_b=pair["claim_b"], similarity=pair["similarity"],
     )
 

@@ -33,13 +33,19 @@ GENERIC = {"people", "person", "number", "year", "time", "thing", "day", "week",
 
 
 
+def number_head(anchor: "Token") -> "Token":
+    """The last token of a number written in several ("2 million": "million"), whose parse says what it counts."""
+    head = anchor
+    while head.dep_ in ("compound", "quantmod", "nummod") and head.head.like_num and head.head != head:
+        head = head.head
+    return head
+
+
 def counted_noun(anchor: "Token", kind: str) -> tuple["Token | None", bool]:
     """The noun the figure counts or measures, and whether it had to be inferred from the clause."""
     if kind in DATE_KINDS or kind == "time":
         return None, False
-    head = anchor
-    while head.dep_ in ("compound", "quantmod", "nummod") and head.head.like_num and head.head != head:
-        head = head.head
+    head = number_head(anchor)
     if head.dep_ in ("nummod", "compound", "amod", "nmod", "npadvmod") and head.head.pos_ in ("NOUN", "PROPN") \
             and head.head.lemma_.lower() not in NOT_NOUNS:
         return head.head, False
@@ -175,9 +181,7 @@ INHABITANTS = {"people", "inhabitant", "resident", "citizen", "population"}
 def population_of(noun: "Token | None", anchor: "Token") -> str:
     """The named place a figure gives the population of ("Haiti, a nation of 8 million", "Haiti's 9 million
     people"), or "" when the figure is no population or its place has no name ("the capital of 3 million")."""
-    head = anchor
-    while head.dep_ in ("compound", "quantmod", "nummod") and head.head.like_num and head.head != head:
-        head = head.head
+    head = number_head(anchor)
     place = None
     if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in PLACE_NOUNS:
         kind = head.head.head
@@ -187,7 +191,7 @@ def population_of(noun: "Token | None", anchor: "Token") -> str:
     return " ".join(t.lower_ for t in tok_and_compounds(place)) if place is not None else ""
 
 
-DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "-"}
+DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 SETTLEMENT_WORDS = {"town", "city", "village", "district", "island"}
 
 
@@ -197,9 +201,8 @@ def distance_between(toks: list["Token"], first: int, last: int) -> tuple[str, s
     if k < len(toks) and toks[k].text == "(":  # "30 kilometres (20 miles) south-west of Dhaka"
         k = next((n + 1 for n in range(k, min(k + 6, len(toks))) if toks[n].text == ")"), k)
     start = k
-    while k < len(toks) and toks[k].lower_ in DIRECTIONS or k < len(toks) and toks[k].lower_.replace("-", "") in \
-            DIRECTIONS:
-        k += 1
+    while k < len(toks) and (toks[k].text == "-" or toks[k].lower_.replace("-", "") in DIRECTIONS):
+        k += 1  # "north-east", "north - east", "southwest"
     direction = "".join(t.lower_ for t in toks[start:k]).replace("-", "")
     if k >= len(toks) or toks[k].lower_ not in ("of", "from"):
         return None

@@ -39,7 +39,8 @@ def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quant
     texts = f"{text_a} {text_b}"
     for a in quantities_a:
         for b in quantities_b:
-            found = compare_dates(a, b, texts, setting) if a.kind in DATE_KINDS else _compare_numbers(a, b, texts, setting)
+            compare = compare_dates if a.kind in DATE_KINDS else _compare_numbers
+            found = compare(a, b, texts, setting)
             if found is not None:
                 candidates.append(found)
     # Each quantity is paired with its best counterpart only, agreements first: when both
@@ -60,7 +61,8 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
         return None
     similarity = setting.similarity(a, b) if setting.similarity else None
     # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
-    strict = a.kind != TIME_KIND and not frame(a, "population") and not frame(a, "distance") and _same_measure(a, b) and _same_tally(a, b) and _parts(a) == _parts(b)
+    strict = a.kind != TIME_KIND and not _placed_fact(a) and _same_measure(a, b) and _same_tally(a, b) \
+        and _parts(a) == _parts(b)
     if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
         return None
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
@@ -91,7 +93,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     if verdict == "update":
         reason = f"{a.text} ({timeref.label(time_a.report) or 'undated'}) -> {b.text} " \
                  f"({timeref.label(time_b.report) or 'undated'}): {about}, a figure that changed"
-    elif verdict == "conflict" and (frame(a, "population") or frame(a, "distance")):
+    elif verdict == "conflict" and _placed_fact(a):
         reason += " (same measure: the same named places)"
     elif verdict == "conflict" and not strict and similarity is not None:
         reason += f" (same measure: phrases alike at {similarity:.2f})"
@@ -145,9 +147,8 @@ def _kinds_match(a: Quantity, b: Quantity) -> bool:
 
 def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool:
     """Alike measure phrases, and nothing in their structure that tells them apart (README: "Same measure")."""
-    for fixed in ("population", "distance"):  # the people of one named place; how far one place is from another
-        if frame(a, fixed) or frame(b, fixed):
-            return frame(a, fixed) == frame(b, fixed)
+    if _placed_fact(a) or _placed_fact(b):
+        return _placed_fact(a) == _placed_fact(b)
     if similarity is None or not a.measure or not b.measure:
         return False
     tally_a, tally_b = tally_of(a.measure), tally_of(b.measure)
@@ -177,8 +178,8 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     if similarity >= MEASURE_SIMILARITY:
         return True
     # Phrases less alike still name one measure when they count the same tally or the same named thing.
-    noun = HEAD_CLASSES.get(a.noun, a.noun)
-    same_thing = a.kind != TIME_KIND and (bool(tally_a) or noun and noun == HEAD_CLASSES.get(b.noun, b.noun)
+    noun = _thing_class(a.noun)
+    same_thing = a.kind != TIME_KIND and (bool(tally_a) or noun and noun == _thing_class(b.noun)
                                           and noun not in GENERIC_WORDS)
     return bool(same_thing) and similarity >= MEASURE_SIMILARITY_SAME_THING
 
@@ -188,8 +189,21 @@ HEAD_CLASSES = {**dict.fromkeys(("building", "complex", "block", "tower", "plaza
                 **dict.fromkeys(("ship", "vessel", "liner", "boat", "ferry"), "vessel")}
 
 
+def _thing_class(noun: str) -> str:
+    return HEAD_CLASSES.get(noun, noun)
+
+
 def _head_classes(q: Quantity) -> set[str]:
-    return {HEAD_CLASSES.get(h, h) for h in frame(q, "head")}
+    return {_thing_class(h) for h in frame(q, "head")}
+
+
+# Facts read by their structure, not their phrase: the people of one named place, how far one place is from another.
+PLACED_FACTS = ("population", "distance")
+
+
+def _placed_fact(q: Quantity) -> tuple[str, set[str]] | None:
+    """("population" | "distance", its places) when the figure is one of PLACED_FACTS, else None."""
+    return next(((name, frame(q, name)) for name in PLACED_FACTS if frame(q, name)), None)
 
 
 def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
@@ -198,7 +212,7 @@ def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
     if a.kind == "age":
         names = [q.measure.removeprefix("age of ").removesuffix("#").strip() for q in (a, b)]
         return not any(n.startswith("the ") or not n for n in names) and same_person(*names)
-    noun_a, noun_b = HEAD_CLASSES.get(a.noun, a.noun), HEAD_CLASSES.get(b.noun, b.noun)  # "the ferry" = "the vessel"
+    noun_a, noun_b = _thing_class(a.noun), _thing_class(b.noun)  # "the ferry" = "the vessel"
     if noun_a and noun_b and noun_a != noun_b and not {noun_a, noun_b} & GENERIC_WORDS:
         return similarity >= MEASURE_SIMILARITY_OTHER_NOUNS
     return True

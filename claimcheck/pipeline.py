@@ -186,15 +186,11 @@ def compare(
     result.notes += [refreshed.note] if refreshed.note else []
     _reset_pairs_if_settings_changed(db, settings, embedder.name)
     new_articles = store.unpaired_article_ids(db)
-    if refreshed.changed_claims and not new_articles:
-        # Re-extracted facts bring new measure phrases: the checks compare them by their vectors.
-        result.embedded = measure_pairs.embed_phrases(db, embedder, progress)
     if new_articles:
         result.embedded = embed_missing(db, embedder, progress)
         result.model_loaded = result.embedded > 0
-        # Only new articles can bring new phrases, unless re-extraction changed some facts.
-        scope = None if refreshed.changed_claims else new_articles
-        result.embedded += measure_pairs.embed_phrases(db, embedder, progress, articles=scope)
+    result.embedded += _embed_new_phrases(db, embedder, progress, new_articles, refreshed)
+    if new_articles:
         for _ in range(PAIRING_ATTEMPTS):
             snap = snapshot(db, embedder.name, new_articles)
             result.new_claims = len(snap.new_ids)
@@ -215,6 +211,14 @@ def compare(
     checked = corpus_checks.run_checks(db, embedder.name)
     result.checked_pairs, result.notes = checked.checked, result.notes + checked.notes
     return result
+
+
+def _embed_new_phrases(db: Database, embedder: Embedder, progress: Progress, new_articles: list[int],
+                       refreshed: facts.Refresh) -> int:
+    """Measure phrases come from new articles, and from re-extracted facts anywhere in the corpus."""
+    if refreshed.changed_claims:
+        return measure_pairs.embed_phrases(db, embedder, progress)
+    return measure_pairs.embed_phrases(db, embedder, progress, articles=new_articles) if new_articles else 0
 
 
 def refresh_facts(db: Database, progress: Progress = no_progress) -> facts.Refresh:

@@ -120,7 +120,7 @@ def _match_date(toks: list["Token"], i: int) -> _Match | None:
             return None  # "2000 migrants" is a count
     elif _month(toks[j]) and j + 1 < len(toks) and _day_number(toks, j + 1):
         month, day, j = _month(toks[j]), _day_number(toks, j + 1), j + 2  # "April 24", its year left to the reader
-    elif _day_number(toks, j) and j + 1 < len(toks) and _month(toks[j + 1]) and toks[j].i > sentence_of(toks[j]).start \
+    elif _day_number(toks, j) and j + 1 < len(toks) and _month(toks[j + 1]) and j > 0 \
             and toks[j - 1].lower_ in ("on", "of", "since", "until", "by"):
         day, month, j = _day_number(toks, j), _month(toks[j + 1]), j + 2  # "on 24 April"
     if year is None and day is not None:
