@@ -151,9 +151,11 @@ def _drop_if_orphaned(db: Database, article_id: int) -> None:
 # --- embed, index, pair, check ------------------------------------------------------------------
 
 
-def embed_missing(db: Database, embedder: Embedder, progress: Progress = no_progress, chunk: int = 256) -> int:
-    """Embed every claim text this model has not embedded yet; each chunk is committed as it finishes."""
-    missing = store.missing_embeddings(db, embedder.name)
+def embed_missing(db: Database, embedder: Embedder, progress: Progress = no_progress, chunk: int = 256,
+                  unpaired_only: bool = False) -> int:
+    """Embed every claim text this model has not embedded yet (of articles not yet paired, if `unpaired_only`);
+    each chunk is committed as it finishes."""
+    missing = store.missing_embeddings(db, embedder.name, unpaired_only)
     if not missing:
         return 0
     with progress("Embedding claims", len(missing)) as advance:
@@ -187,7 +189,8 @@ def compare(
     _reset_pairs_if_settings_changed(db, settings, embedder.name)
     new_articles = store.unpaired_article_ids(db)
     if new_articles:
-        result.embedded = embed_missing(db, embedder, progress)
+        # After the reset above, paired articles were paired with this model: their claims have vectors.
+        result.embedded = embed_missing(db, embedder, progress, unpaired_only=True)
         result.model_loaded = result.embedded > 0
     result.embedded += _embed_new_phrases(db, embedder, progress, new_articles, refreshed)
     if new_articles:
@@ -200,7 +203,7 @@ def compare(
             # One transaction for pairs, copies and the paired mark: a run killed before it commits
             # pairs these articles again; one killed after it has nothing left to do.
             with store.transaction(db):
-                if np.setdiff1d(store.paired_claim_ids(db, embedder.name), snap.known_ids).size:
+                if store.pairing_generation(db) != snap.generation:
                     continue  # another process paired claims this search did not see: search again
                 store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in new_pairs])
                 store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, measure_candidates))
@@ -247,10 +250,12 @@ class Snapshot:
     known_ids: np.ndarray
     new_ids: np.ndarray
     new_vectors: np.ndarray
+    generation: int = 0  # store.pairing_generation when the snapshot was taken
 
 
 def snapshot(db: Database, model: str, new_articles: Sequence[int]) -> Snapshot:
     """The claims to pair now (those of `new_articles`) without loading every vector of the corpus."""
+    generation = store.pairing_generation(db)  # read first: a pass committed after it makes this one search again
     known_ids = store.embedded_claim_ids(db, model)
     ids, vectors = store.claim_vectors(db, model, unpaired_only=True)
     # Articles that arrived after `new_articles` was read wait for the next pass.
@@ -258,7 +263,7 @@ def snapshot(db: Database, model: str, new_articles: Sequence[int]) -> Snapshot:
     article_of = _articles_of(db, ids.tolist())
     keep = np.array([article_of.get(int(i)) in wanted for i in ids], dtype=bool)
     new_ids = ids[keep] if len(ids) else ids
-    return Snapshot(np.union1d(known_ids, new_ids), new_ids, vectors[keep] if len(ids) else vectors)
+    return Snapshot(np.union1d(known_ids, new_ids), new_ids, vectors[keep] if len(ids) else vectors, generation)
 
 
 def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> index.ClaimIndex:
@@ -268,9 +273,10 @@ def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> i
     if claim_index is not None and claim_index.exact and len(snap.known_ids) > settings.exact_search_limit:
         claim_index = None  # the corpus has outgrown exact search: rebuild as HNSW
     if claim_index is None:
-        ids, vectors = store.claim_vectors(db, model)
-        keep = np.isin(ids, snap.known_ids)
-        claim_index = index.build(ids[keep], vectors[keep], model, settings.exact_search_limit)
+        # Claims embedded after the snapshot wait for the next pass.
+        blocks = ((ids[keep], vectors[keep]) for ids, vectors in store.claim_vector_blocks(db, model)
+                  for keep in [np.isin(ids, snap.known_ids)])
+        claim_index = index.build_from_blocks(blocks, len(snap.known_ids), model, settings.exact_search_limit)
     else:
         claim_index.add(snap.new_ids, snap.new_vectors, index.digest_ids(snap.known_ids))
     index.save(claim_index, settings.index_path)

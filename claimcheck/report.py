@@ -38,7 +38,8 @@ class ReportData:
     sources: dict[int, str]  # article id -> the path it was read from
     flags: list[dict]
     agreements: list[dict]
-    pairs: list[dict]
+    shared: list[list[int]]  # groups of claim ids that state one claim, most articles first
+    shared_claims: dict[int, dict]  # the claims of the groups the report shows, by id
     copies: list[tuple[int, int, float]]
     model: str | None
     same_claim_threshold: float = Settings.same_claim_threshold
@@ -50,9 +51,12 @@ def gather(db: Database, same_claim_threshold: float = Settings.same_claim_thres
     sources = store.source_paths(db)
     copies = store.copy_link_shares(db)
     models = store.embedding_models(db)
+    shared = shared_claim_groups(store.same_claim_pairs(db, same_claim_threshold), store.article_of_claims(db), copies)
+    # Texts only for the groups shown: the pairs themselves can be hundreds of thousands.
+    shown = store.claims_by_id(db, sorted({claim for group in shared[:MAX_SHOWN] for claim in group}))
     return ReportData(
         articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
-        pairs=store.same_claim_pairs(db, same_claim_threshold), copies=copies,  # type: ignore[arg-type]
+        shared=shared, shared_claims={claim["id"]: claim for claim in shown}, copies=copies,  # type: ignore[arg-type]
         model=", ".join(name for name, _ in models) or None, same_claim_threshold=same_claim_threshold,
     )
 
@@ -301,23 +305,23 @@ def _articles_in(rows: list[dict]) -> set[int]:
     return {row["article_id_a"] for row in rows} | {row["article_id_b"] for row in rows}
 
 
-def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
-    """Claims that several articles make in near-identical meaning: groups in which every two sentences were
-    paired as the same claim (so a group never chains two different claims through a third)."""
-    copies = {(a, b) for a, b, _ in data.copies}
+def shared_claim_groups(pairs: list[tuple[int, int, float]], article_of: dict[int, int],
+                        copies: list[tuple[int, int, float]]) -> list[list[int]]:
+    """Claims that several articles make in near-identical meaning, most articles first: groups in which every two
+    sentences were paired as the same claim (so a group never chains two different claims through a third).
+    `pairs` are (claim a, claim b, score); pairs between copies of one source are left out."""
+    copy_links = {(a, b) for a, b, _ in copies}
     same = set()
-    info: dict[int, tuple[int, str, str, int]] = {}
     ranked_pairs = []
-    for row in data.pairs:
-        if (min(row["article_id_a"], row["article_id_b"]), max(row["article_id_a"], row["article_id_b"])) in copies:
+    for a, b, score in pairs:
+        articles = (article_of[a], article_of[b])
+        if (min(articles), max(articles)) in copy_links:
             continue
-        same.add((min(row["claim_a"], row["claim_b"]), max(row["claim_a"], row["claim_b"])))
-        ranked_pairs.append(row)
-        for side in ("a", "b"):
-            info[row[f"claim_{side}"]] = (row[f"article_id_{side}"], row[f"article_{side}"], row[f"text_{side}"], row[f"line_{side}"])
+        same.add((min(a, b), max(a, b)))
+        ranked_pairs.append((-score, a, b))
+    ranked_pairs.sort()  # the closest pairs seed the groups
     group_of: dict[int, list[int]] = {}
-    for row in sorted(ranked_pairs, key=lambda r: -r["score"]):  # the closest pairs seed the groups
-        a, b = row["claim_a"], row["claim_b"]
+    for _, a, b in ranked_pairs:
         if a not in group_of and b not in group_of:
             group_of[a] = group_of[b] = [a, b]
             continue
@@ -327,19 +331,23 @@ def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
                     all((min(outside, m), max(outside, m)) in same for m in group):
                 group.append(outside)
                 group_of[outside] = group
-    groups = {id(g): g for g in group_of.values()}.values()
-    shared = [g for g in groups if len({info[m][0] for m in g}) >= 2]
-    if not shared:
+    groups = {id(g): sorted(g) for g in group_of.values()}.values()
+    shared = [g for g in groups if len({article_of[m] for m in g}) >= 2]
+    return sorted(shared, key=lambda g: -len({article_of[m] for m in g}))
+
+
+def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
+    """The groups of `shared_claim_groups`, each with its sentences and where they are."""
+    if not data.shared:
         return "## Claims shared across articles\n\nNo claim is made in near-identical meaning by two articles."
     out = ["## Claims shared across articles", f"Sentences from different articles that state the same claim (pair score ≥ {data.same_claim_threshold:g})."]
-    ranked = sorted(shared, key=lambda c: -len({info[m][0] for m in c}))
-    if len(ranked) > MAX_SHOWN:
-        out.append(f"The {MAX_SHOWN} claims shared by the most articles, of {len(ranked)}.")
-    for number, members in enumerate(ranked[:MAX_SHOWN], start=1):
-        n_articles = len({info[m][0] for m in members})
+    if len(data.shared) > MAX_SHOWN:
+        out.append(f"The {MAX_SHOWN} claims shared by the most articles, of {len(data.shared)}.")
+    for number, members in enumerate(data.shared[:MAX_SHOWN], start=1):
+        n_articles = len({data.shared_claims[m]["article_id"] for m in members})
         lines = [f"{number}. **{n_articles} articles**"]
-        for claim in sorted(members):
-            article_id, name, text, line = info[claim]
-            lines.append(f"   - “{md_text(text)}” — {_link(links, article_id, name, line)}")
+        for claim in members:
+            row = data.shared_claims[claim]
+            lines.append(f"   - “{md_text(row['text'])}” — {_link(links, row['article_id'], row['article'], row['line'])}")
         out.append("\n".join(lines))
     return "\n\n".join(out)

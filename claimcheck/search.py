@@ -69,8 +69,8 @@ def _index(db: Database, settings: Settings, model: str) -> index.ClaimIndex:
         raise InputError("no claims to search yet: `claimcheck ingest PATH` or `claimcheck report` first")
     claim_index = index.load(settings.index_path, model, ids)
     if claim_index is None:
-        ids, vectors = store.claim_vectors(db, model)
-        claim_index = index.build(ids, vectors, model, settings.exact_search_limit)
+        claim_index = index.build_from_blocks(store.claim_vector_blocks(db, model), len(ids), model,
+                                              settings.exact_search_limit)
         index.save(claim_index, settings.index_path)
     return claim_index
 

