@@ -21,10 +21,9 @@ import numpy as np
 from bench.memory import StageTiming, measure
 from bench.stages import PAIR_COSINE, pair_set
 
-from claimcheck.index import HNSW_M, ef_search_for
+from claimcheck import index
 
 K = 11
-EF_CONSTRUCTION = 40  # FAISS's default, which claimcheck.index keeps
 
 
 BLOCK = 100_000  # vectors made, added and searched at a time: no full copy beside the index's own
@@ -70,24 +69,22 @@ def run(n: int, real_path: Path | None, full_exact_limit: int, sample: int, thre
     rng = np.random.default_rng(11)
     queries = np.arange(n) if full else np.sort(rng.choice(n, size=sample, replace=False))
 
-    with measure("flat build", timings, n):
-        flat = faiss.IndexFlatIP(d)
-        query_vectors = []
+    # claimcheck's own builder (claimcheck.index.build_from_blocks) for both indexes; ids are row numbers.
+    def id_blocks():
         for start, block in blocks():
-            flat.add(block)
-            in_block = queries[(queries >= start) & (queries < start + len(block))]
-            query_vectors.append(block[in_block - start])
-        query_vectors = np.vstack(query_vectors)
+            yield np.arange(start, start + len(block), dtype=np.int64), block
+
+    with measure("flat build", timings, n):
+        flat = index.build_from_blocks(id_blocks(), n, "bench", exact_limit=n)
+    query_vectors = np.vstack([block[queries[(queries >= start) & (queries < start + len(block))] - start]
+                               for start, block in blocks()])
     with measure("flat search", timings, len(queries)) as t:
         exact_sims, exact_ids = flat.search(query_vectors, K)
     flat_search_full = t.seconds * n / len(queries)
     del flat, query_vectors
 
     with measure("hnsw build", timings, n):
-        hnsw = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        for _, block in blocks():
-            hnsw.add(block)
-        hnsw.hnsw.efSearch = ef_search_for(n)
+        hnsw = index.build_from_blocks(id_blocks(), n, "bench", exact_limit=0)
     with measure("hnsw search", timings, n) as t:
         hnsw_sims = np.empty((n, K), dtype=np.float32)
         hnsw_ids = np.empty((n, K), dtype=np.int64)

@@ -289,14 +289,30 @@ def mood(anchor: "Token", own: set[int]) -> str:
         return "increment"
     if sentence_end(anchor) == "?":
         return "projection"  # "200,000? 300,000?": a guess put as a question
-    verb = next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
-    for tok in [verb, verb.head if verb is not None and verb.dep_ in ("xcomp", "ccomp") else None]:
-        if tok is None:
-            continue
-        if any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in tok.children) \
-                or tok.lemma_.lower() in PROJECTION_VERBS:
-            return "projection"
+    verb = _described_by(anchor) or next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+    if verb is None:
+        return ""
+    if any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in verb.children) or _expects(verb):
+        return "projection"
+    # "could rise to reach 200,000": the expecting is the governing verb's; of a clausal complement only a verb
+    # of expecting counts ("fear the toll has topped"), not its "would" ("that would make it more than the
+    # 200,000 killed in the tsunami": the figure is a past fact).
+    head = verb.head if verb.dep_ in ("xcomp", "ccomp") else None
+    if head is not None and (_expects(head) or verb.dep_ == "xcomp"
+                             and any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in head.children)):
+        return "projection"
     return ""
+
+
+def _described_by(anchor: "Token") -> "Token | None":
+    """The verb of a clause on the counted noun ("the 150,000 people killed in the cyclone"): the figure's own."""
+    if anchor.dep_ != "nummod":
+        return None
+    return next((c for c in anchor.head.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"), None)
+
+
+def _expects(verb: "Token") -> bool:
+    return verb.lemma_.lower() in PROJECTION_VERBS
 
 
 def normalise_period(text: str) -> str:

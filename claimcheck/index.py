@@ -148,6 +148,7 @@ def build_from_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], count: in
             else:
                 inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
                 inner.hnsw.efSearch = ef_search_for(count)
+            _reserve(inner, count)
             claim_index = ClaimIndex(faiss.IndexIDMap2(inner), model, "", exact)
         if len(ids):
             claim_index._add_to_main(ids.astype(np.int64), np.ascontiguousarray(vectors, dtype=np.float32))
@@ -156,6 +157,19 @@ def build_from_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], count: in
         claim_index = ClaimIndex(faiss.IndexIDMap2(faiss.IndexFlatIP(0)), model, "", exact)
     claim_index.ids_digest = digest_ids(np.concatenate(all_ids) if all_ids else np.empty(0, dtype=np.int64))
     return claim_index
+
+
+def _reserve(inner: object, count: int) -> None:
+    """Room for `count` vectors up front. Grown one block at a time, FAISS's vector of codes doubles its capacity
+    and copies: for a moment the old and the new buffer are both resident (1M vectors: 3 GB at peak for 1.5 GB).
+    Resizing up and back down keeps the capacity, so the adds that follow copy nothing."""
+    import faiss
+
+    storage = faiss.downcast_index(inner.storage) if hasattr(inner, "storage") else inner
+    codes = getattr(storage, "codes", None)
+    if codes is not None and count > 0:
+        codes.resize(count * storage.code_size)
+        codes.resize(0)
 
 
 def save(claim_index: ClaimIndex, path: Path) -> None:

@@ -411,3 +411,15 @@ def test_two_exact_figures_that_only_touch_disagree_but_bounds_that_touch_agree(
         == ["conflict"]
     assert verdicts("The storm killed as many as 29 people in Arabia.",
                     "The storm killed at least 29 people in Arabia.") == ["agree"]
+
+
+def _mood_of(quantity: Quantity) -> str:
+    return next((c[5:] for c in quantity.context if c.startswith("mood:")), "")
+
+
+def test_a_figure_a_clause_only_expects_is_a_projection_but_a_past_fact_under_would_is_not(nlp):
+    (expected,) = [q for q in extract(nlp, "Officials fear the toll could reach 200,000.") if q.kind == "count"]
+    assert _mood_of(expected) == "projection"
+    (past,) = [q for q in extract(nlp, "That would make it deadlier than the 150,000 people killed in the 1991 cyclone.")
+               if q.kind == "count"]
+    assert _mood_of(past) == ""  # "would" governs the comparison; the 150,000 were killed
