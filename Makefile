@@ -45,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) claimcheck.db claimcheck.db.faiss claimcheck.db.faiss.json
+	rm -rf $(VENV) claimcheck.db claimcheck.db.faiss claimcheck.db.faiss.json claimcheck.db.faiss.recent
