@@ -292,14 +292,13 @@ def mood(anchor: "Token", own: set[int]) -> str:
     verb = _described_by(anchor) or next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
     if verb is None:
         return ""
-    if any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in verb.children) or _expects(verb):
+    if _projection_aux(verb) or _expects(verb):
         return "projection"
     # "could rise to reach 200,000": the expecting is the governing verb's; of a clausal complement only a verb
     # of expecting counts ("fear the toll has topped"), not its "would" ("that would make it more than the
     # 200,000 killed in the tsunami": the figure is a past fact).
     head = verb.head if verb.dep_ in ("xcomp", "ccomp") else None
-    if head is not None and (_expects(head) or verb.dep_ == "xcomp"
-                             and any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in head.children)):
+    if head is not None and (_expects(head) or verb.dep_ == "xcomp" and _projection_aux(head)):
         return "projection"
     return ""
 
@@ -313,6 +312,11 @@ def _described_by(anchor: "Token") -> "Token | None":
 
 def _expects(verb: "Token") -> bool:
     return verb.lemma_.lower() in PROJECTION_VERBS
+
+
+def _projection_aux(verb: "Token") -> bool:
+    """ "could", "may", "would" ... as the verb's auxiliary."""
+    return any(c.dep_ == "aux" and c.lower_ in PROJECTION_AUX for c in verb.children)
 
 
 def normalise_period(text: str) -> str:

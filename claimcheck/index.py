@@ -92,10 +92,9 @@ class ClaimIndex:
             return
         import faiss
 
-        flat = faiss.downcast_index(self.recent.index)
-        vectors = faiss.rev_swig_ptr(flat.get_xb(), self.recent_size * flat.d).reshape(self.recent_size, flat.d)
+        vectors = self.recent.index.reconstruct_n(0, self.recent_size)
         ids = faiss.vector_to_array(self.recent.id_map).astype(np.int64)
-        self._add_to_main(ids, np.array(vectors, dtype=np.float32))
+        self._add_to_main(ids, np.ascontiguousarray(vectors, dtype=np.float32))
         self.recent = None
 
     def _add_to_main(self, ids: np.ndarray, vectors: np.ndarray) -> None:

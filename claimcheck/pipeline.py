@@ -273,14 +273,19 @@ def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> i
     if claim_index is not None and claim_index.exact and len(snap.known_ids) > settings.exact_search_limit:
         claim_index = None  # the corpus has outgrown exact search: rebuild as HNSW
     if claim_index is None:
-        # Claims embedded after the snapshot wait for the next pass.
-        blocks = ((ids[keep], vectors[keep]) for ids, vectors in store.claim_vector_blocks(db, model)
-                  for keep in [np.isin(ids, snap.known_ids)])
-        claim_index = index.build_from_blocks(blocks, len(snap.known_ids), model, settings.exact_search_limit)
+        claim_index = index.build_from_blocks(_snapshot_blocks(db, model, snap), len(snap.known_ids), model,
+                                              settings.exact_search_limit)
     else:
         claim_index.add(snap.new_ids, snap.new_vectors, index.digest_ids(snap.known_ids))
     index.save(claim_index, settings.index_path)
     return claim_index
+
+
+def _snapshot_blocks(db: Database, model: str, snap: Snapshot):
+    """The vectors of the snapshot's claims in blocks; claims embedded after the snapshot wait for the next pass."""
+    for ids, vectors in store.claim_vector_blocks(db, model):
+        keep = np.isin(ids, snap.known_ids)
+        yield ids[keep], vectors[keep]
 
 
 def find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, snap: Snapshot) -> list[pair.Pair]:

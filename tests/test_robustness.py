@@ -223,7 +223,7 @@ def test_sql_and_markup_in_articles_are_stored_verbatim_and_rendered_inert(db, s
 
 
 # `from_where` is store.claim_vectors' FROM clause around a package-written `where`.
-ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims", "has", "remove", "_PAIR_SELECT", "_CLAIM_SELECT"}
+ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims", "has", "remove", "_PAIR_SELECT", "_CLAIM_SELECT", "_CLAIMS_WITH_VECTORS"}
 
 
 def test_sql_is_parameterised_and_nothing_is_unpickled_or_fetched():

@@ -233,14 +233,17 @@ def save_embeddings(db: Database, model: str, hashes: list[str], vectors: np.nda
     )
 
 
+# CROSS JOIN: claims drive the loop, so a WHERE on claims is applied before any embedding is read.
+_CLAIMS_WITH_VECTORS = (" FROM claims CROSS JOIN embeddings ON embeddings.text_hash = claims.text_hash"
+                        " AND embeddings.model = ?")
+
+
 def claim_vectors(db: Database, model: str, unpaired_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(claim ids, float32 matrix) for claims with a vector for this model (only those of articles not yet paired
     if `unpaired_only`), filled straight from the cursor."""
     where = "claims.article_id IN (SELECT id FROM articles WHERE paired_at IS NULL)" if unpaired_only else "1"
     params: list[Any] = []
-    # CROSS JOIN: claims drive the loop, so a WHERE on claims is applied before any embedding is read.
-    from_where = (" FROM claims CROSS JOIN embeddings ON embeddings.text_hash = claims.text_hash"
-                  f" AND embeddings.model = ? WHERE {where}")
+    from_where = f"{_CLAIMS_WITH_VECTORS} WHERE {where}"
     count = db.execute(f"SELECT count(*){from_where}", [model, *params]).fetchone()[0]
     ids = np.empty(count, dtype=np.int64)
     matrix: np.ndarray | None = None
@@ -262,8 +265,7 @@ def claim_vectors(db: Database, model: str, unpaired_only: bool = False) -> tupl
 def claim_vector_blocks(db: Database, model: str, block: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(claim ids, float32 matrix) of every claim with a vector for this model, `block` claims at a time, in id
     order: an index is built from them without a second full copy of the vectors."""
-    rows = db.execute("SELECT claims.id, embeddings.vector FROM claims CROSS JOIN embeddings ON"
-                      " embeddings.text_hash = claims.text_hash AND embeddings.model = ? ORDER BY claims.id", [model])
+    rows = db.execute(f"SELECT claims.id, embeddings.vector{_CLAIMS_WITH_VECTORS} ORDER BY claims.id", [model])
     while True:
         chunk = rows.fetchmany(block)
         if not chunk:
@@ -288,9 +290,8 @@ def vectors_of(db: Database, model: str, claim_ids: list[int]) -> dict[int, np.n
     for chunk in _chunks(claim_ids, 500):
         marks = ",".join("?" * len(chunk))
         for claim_id, blob in db.execute(
-            # CROSS JOIN keeps claims as the outer loop: SQLite otherwise scans every embedding (150x slower).
-            "SELECT claims.id, embeddings.vector FROM claims CROSS JOIN embeddings ON embeddings.text_hash ="
-            f" claims.text_hash AND embeddings.model = ? WHERE claims.id IN ({marks})", [model, *chunk]
+            # Claims as the outer loop: SQLite otherwise scans every embedding (150x slower).
+            f"SELECT claims.id, embeddings.vector{_CLAIMS_WITH_VECTORS} WHERE claims.id IN ({marks})", [model, *chunk]
         ):
             found[claim_id] = np.frombuffer(blob, dtype=np.float32)
     return found
