@@ -142,17 +142,23 @@ def finding_id(kind: str, text_a: str, value_a: str, text_b: str, value_b: str, 
 
 def pair_sides(pair: dict) -> tuple[Side, Side]:
     """The two claims of a stored pair (a row of store.pairs) with their facts."""
-    def side(key: str) -> Side:
-        quantities = tuple(Quantity.from_dict(q) for q in json.loads(pair[f"quantities_{key}"]))
-        raw = pair[f"attribution_{key}"]
-        return Side(pair[f"text_{key}"], quantities, Attribution.from_dict(json.loads(raw)) if raw else None)
-
-    return side("a"), side("b")
+    return pair_side(pair, "a"), pair_side(pair, "b")
 
 
-def check_pair(pair: dict, check: Check, context: Context, copies: bool) -> list[Finding]:
-    """One check's findings on one stored pair; `copies` when its articles are one source."""
-    a, b = pair_sides(pair)
+def pair_side(pair: dict, key: str) -> Side:
+    """One claim ("a" or "b") of a stored pair with its facts."""
+    quantities = tuple(Quantity.from_dict(q) for q in json.loads(pair[f"quantities_{key}"]))
+    raw = pair[f"attribution_{key}"]
+    return Side(pair[f"text_{key}"], quantities, Attribution.from_dict(json.loads(raw)) if raw else None)
+
+
+def check_pair(pair: dict, check: Check, context: Context, copies: bool,
+               sides: tuple[Side, Side] | None = None) -> list[Finding]:
+    """One check's findings on one stored pair; `copies` when its articles are one source.
+
+    `sides`: the pair's two claims already read (pair_sides), when several checks look at one pair.
+    """
+    a, b = sides or pair_sides(pair)
     if not applies(check, a, b):
         return []
     return [_finding(pair, check.name, outcome, copies) for outcome in check.compare(a, b, context)]

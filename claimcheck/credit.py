@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .aliases import PRONOUNS, AliasTable, normalise, role_kind, same_person
 
@@ -67,11 +68,17 @@ def longest_common_run(a: list[str], b: list[str]) -> tuple[int, int]:
     return best, best_at
 
 
+@lru_cache(maxsize=65536)
+def _whole_word(word: str) -> re.Pattern:
+    # Compiled once per word: the corpus checks ask about the same words across many pairs, past re's own cache.
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
 def _mostly_names(words: list[str], texts: str) -> bool:
     """True when most content words of a run are written capitalised (names and places), not what was said."""
     content = [w for w in words if w not in STOPWORDS]
-    capitalised = sum(bool(re.search(rf"\b{re.escape(w[:1].upper() + w[1:])}\b", texts))
-                      and not re.search(rf"\b{re.escape(w)}\b", texts) for w in content)
+    capitalised = sum(bool(_whole_word(w[:1].upper() + w[1:]).search(texts))
+                      and not _whole_word(w).search(texts) for w in content)
     return not content or capitalised * 2 >= len(content)
 
 

@@ -151,3 +151,19 @@ def test_embedding_reports_progress_for_every_text(db, settings, embedder, basic
     embedded = pipeline.embed_missing(db, embedder, progress=recording)
     [(label, total, steps)] = seen
     assert label == "Embedding claims" and total == embedded == sum(steps) > 0
+
+
+def test_checks_in_small_batches_find_what_one_batch_finds(db, settings, embedder, basic_dir, tmp_path, monkeypatch):
+    from claimcheck import corpus_checks
+
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    whole = ({f["id"] for f in store.flags(db)}, db.execute("SELECT count(*) FROM agreements").fetchone()[0])
+    pairs = db.execute("SELECT count(*) FROM pairs").fetchone()[0]
+    assert whole[0] and pairs > 3
+    db.execute("UPDATE pairs SET checked_by = '{}'")
+    db.conn.commit()
+    monkeypatch.setattr(corpus_checks, "BATCH", 2)  # every batch its own read, check and transaction
+    again = corpus_checks.run_checks(db, embedder.name)
+    assert again.checked == pairs
+    assert ({f["id"] for f in store.flags(db)}, db.execute("SELECT count(*) FROM agreements").fetchone()[0]) == whole
+    assert all(store.stale_pairs(db, check.name, check.version) == [] for check in corpus_checks.checks.registered())
