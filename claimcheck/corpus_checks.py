@@ -9,6 +9,12 @@ check added to the registry examines every stored pair once.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +26,11 @@ from .attribution import AliasTable
 # Concurrent writers may each make the other check again; past this many tries the pairs wait for the next run.
 ATTEMPTS = 5
 # Pairs read, checked and saved together: a first run over 700k pairs held every pair's facts at once (5.8 GB).
-BATCH = 20_000
+BATCH = 10_000
+# Worker processes pay off past this many pairs (each starts in about a second); at most this many.
+PARALLEL_MIN_PAIRS = 40_000
+MAX_WORKERS = 2
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a Linux process gets when its parent ends
 
 
 @dataclass
@@ -43,7 +53,8 @@ def run_checks(db: Database, model: str) -> CheckRun:
     """Run every registered check on the pairs it has not examined at its version; store flags and agreements.
 
     `model` embedded the measure phrases whose similarity the numeric check weighs. The pairs are read,
-    checked and saved BATCH at a time, so a first run over a large corpus holds one batch of facts at once.
+    checked and saved BATCH at a time, so a first run over a large corpus holds one batch of facts at once;
+    a large run checks its batches in worker processes, one per core, while this one saves.
     """
     registry = checks.registered()
     run = CheckRun()
@@ -55,22 +66,113 @@ def run_checks(db: Database, model: str) -> CheckRun:
             return run
         run.notes = run.notes or _upgrade_notes(registry, stale)
         copies = store.copy_links(db)
-        anchors = measure_pairs.article_anchors(db)
-        for start in range(0, len(pair_ids), BATCH):
-            rows = store.pairs_by_id(db, pair_ids[start:start + BATCH])
-            contexts = _contexts(db, model, rows, aliases, anchors)
-            sides = _sides(rows)
-            results = [(check, *_results(check, rows, stale[check.name], contexts, copies, sides))
-                       for check in registry]
+        batches = [{check.name: [p for p in pair_ids[start:start + BATCH] if p in stale[check.name]]
+                    for check in registry} for start in range(0, len(pair_ids), BATCH)]
+        job = _Job(store.database_file(db), model, aliases.to_json(), copies)
+        for batch, results in _checked(db, job, registry, batches):
             with store.transaction(db):
                 if store.get_meta(db, "aliases") != digest or store.copy_links(db) != copies:
                     break  # another process changed the aliases or the copies meanwhile: these findings are stale
-                for check, ids, flags, agreements in results:
-                    store.save_check_results(db, check.name, check.version, ids, flags, agreements)
-            run.checked += len(rows)
+                for name, ids, flags, agreements in results:
+                    check = next(c for c in registry if c.name == name)
+                    store.save_check_results(db, name, check.version, ids, flags, agreements)
+            run.checked += len(set().union(*batch.values()))
         else:
             return run
     return run
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What checking a batch of pairs needs besides the pairs: picklable, for a worker process."""
+
+    db_file: str  # "" for a database only this process can see (in memory)
+    model: str
+    aliases: str  # AliasTable.to_json()
+    copies: frozenset[tuple[int, int]]
+
+
+def _checked(db: Database, job: _Job, registry: list[checks.Check], batches: list[dict[str, list[int]]]):
+    """(batch, its results) for each batch in order, from worker processes when that pays, else from here."""
+    workers = _workers(job, registry, sum(len(set().union(*batch.values())) for batch in batches))
+    if workers < 2:
+        context = _BatchChecker(db, job)
+        for batch in batches:
+            yield batch, context.check(registry, batch)
+        return
+    # fork, not spawn: spawn would run the caller's main script again in each worker. A forked worker only
+    # runs Python and numpy on its own database connection, never the embedder's onnxruntime or torch threads.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=fork, initializer=_start_worker, initargs=(job,)) as pool:
+        try:
+            yield from zip(batches, pool.map(_check_in_worker, batches))
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _workers(job: _Job, registry: list[checks.Check], n_pairs: int) -> int:
+    """Worker processes for this many pairs: one per core on a large run of the built-in checks, else none.
+
+    A check registered at run time (a plugin, a test) exists only in this process, and a worker costs
+    about a second to start: below PARALLEL_MIN_PAIRS the pairs are checked here.
+    """
+    builtin = all(type(check).__module__ in checks.BUILTIN for check in registry)
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if not job.db_file or not builtin or not forks or n_pairs < PARALLEL_MIN_PAIRS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
+
+
+class _BatchChecker:
+    """Checks batches of pairs against one database: the corpus' aliases, article dates and copies read once."""
+
+    def __init__(self, db: Database, job: _Job) -> None:
+        self.db, self.model, self.copies = db, job.model, set(job.copies)
+        self.aliases = AliasTable.from_json(job.aliases)
+        self.anchors = measure_pairs.article_anchors(db)
+
+    def check(self, registry: list[checks.Check], batch: dict[str, list[int]]) -> list[tuple[str, list[int], list[dict], list[dict]]]:
+        """(check name, pair ids examined, flag rows, agreement rows) of each check on its stale pairs of a batch."""
+        rows = store.pairs_by_id(self.db, sorted(set().union(*batch.values())))
+        contexts = _contexts(self.db, self.model, rows, self.aliases, self.anchors)
+        sides = _sides(rows)
+        return [(check.name, *_results(check, rows, set(batch[check.name]), contexts, self.copies, sides))
+                for check in registry]
+
+
+_worker: _BatchChecker | None = None  # a worker process' checker, made once by _start_worker
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker
+    _die_with_parent()
+    _worker = _BatchChecker(store.open_db(job.db_file), job)
+
+
+def _die_with_parent() -> None:
+    """End this worker when the process that started it ends, however it ends (a kill -9 runs no cleanup):
+    an orphaned worker would wait for batches forever, holding the parent's terminal and pipes open."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() == parent:
+            return
+    except (OSError, AttributeError):
+        pass  # not Linux: watch for the parent instead
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _check_in_worker(batch: dict[str, list[int]]) -> list[tuple[str, list[int], list[dict], list[dict]]]:
+    assert _worker is not None
+    return _worker.check(checks.registered(), batch)
 
 
 def _current_aliases(db: Database, registry: list[checks.Check]) -> tuple[AliasTable, str]:
@@ -106,7 +208,7 @@ def _sides(rows: list[dict]) -> dict[int, tuple[checks.Side, checks.Side]]:
     return {row["id"]: (side(row, "a"), side(row, "b")) for row in rows}
 
 
-def _results(check: checks.Check, rows: list[dict], stale: dict[int, str | None], contexts: dict[int, checks.Context],
+def _results(check: checks.Check, rows: list[dict], stale: set[int] | dict[int, str | None], contexts: dict[int, checks.Context],
              copies: set[tuple[int, int]], sides: dict[int, tuple[checks.Side, checks.Side]],
              ) -> tuple[list[int], list[dict], list[dict]]:
     """One check's flag and agreement rows on the stale pairs among `rows`, and the ids it examined."""

@@ -4,6 +4,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 
 from claimcheck import index, pipeline, search, store
 from claimcheck.report import md_text
@@ -153,7 +154,9 @@ def test_embedding_reports_progress_for_every_text(db, settings, embedder, basic
     assert label == "Embedding claims" and total == embedded == sum(steps) > 0
 
 
-def test_checks_in_small_batches_find_what_one_batch_finds(db, settings, embedder, basic_dir, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [False, True])
+def test_checks_in_small_batches_find_what_one_batch_finds(db, settings, embedder, basic_dir, tmp_path, monkeypatch,
+                                                          workers):
     from claimcheck import corpus_checks
 
     run(db, settings, [basic_dir], embedder, tmp_path)
@@ -163,6 +166,10 @@ def test_checks_in_small_batches_find_what_one_batch_finds(db, settings, embedde
     db.execute("UPDATE pairs SET checked_by = '{}'")
     db.conn.commit()
     monkeypatch.setattr(corpus_checks, "BATCH", 2)  # every batch its own read, check and transaction
+    monkeypatch.setattr(corpus_checks, "PARALLEL_MIN_PAIRS", 1 if workers else 10**9)
+    if workers:  # the batches really go to worker processes
+        assert corpus_checks._workers(corpus_checks._Job(str(settings.db_path), "m", "{}", frozenset()),
+                                      corpus_checks.checks.registered(), pairs) == 2
     again = corpus_checks.run_checks(db, embedder.name)
     assert again.checked == pairs
     assert ({f["id"] for f in store.flags(db)}, db.execute("SELECT count(*) FROM agreements").fetchone()[0]) == whole

@@ -180,6 +180,15 @@ def m006_embedding_keys(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS embeddings_key ON embeddings(model, text_hash)")
 
 
+@migrations()
+def m007_findings_by_pair(db: Database) -> None:
+    """Indexes on flags.pair_id and agreements.pair_id: saving a batch of check results deletes the pairs' old
+    findings, and deleting a pair cascades to them; both scanned every finding (6 s of a 12 s re-check of 100k
+    pairs at 40k findings)."""
+    db.execute("CREATE INDEX IF NOT EXISTS flags_pair ON flags(pair_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS agreements_pair ON agreements(pair_id)")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
@@ -190,6 +199,11 @@ def _execute_script(db: Database, script: str) -> None:
     for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+def database_file(db: Database) -> str:
+    """The path of the database's file, or "" for one held in memory (only this process can see it)."""
+    return next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "") or ""
 
 
 def set_busy_timeout(db: Database, milliseconds: int) -> None:
