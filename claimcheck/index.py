@@ -22,6 +22,9 @@ from .config import Settings
 # 9 s instead of 22 s, and still finds 99.9 % of the pairs with cosine >= 0.8 that exact search finds.
 HNSW_M = 16
 HNSW_EF_SEARCH = 32
+# efConstruction 36 rather than FAISS's 40: on those 100k vectors the graph builds ~10 % faster (3.9 s vs 4.3 s)
+# and the self-join still finds 99.25 % of exact search's pairs (99.38 % at 40, 99.05 % at 32).
+HNSW_EF_CONSTRUCTION = 36
 # Past this size the graph's hops get longer: 1M vectors at efSearch 32 found only 94.6 % of those pairs.
 LARGE_INDEX = 300_000
 HNSW_EF_SEARCH_LARGE = 64
@@ -146,6 +149,7 @@ def build_from_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], count: in
                 inner = faiss.IndexFlatIP(dimension)
             else:
                 inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+                inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
                 inner.hnsw.efSearch = ef_search_for(count)
             _reserve(inner, count)
             claim_index = ClaimIndex(faiss.IndexIDMap2(inner), model, "", exact)

@@ -37,7 +37,7 @@ class ReportData:
     articles: list[dict]
     sources: dict[int, str]  # article id -> the path it was read from
     flags: list[dict]
-    agreements: list[dict]
+    agreements: list[dict]  # between independent articles (copies of one source corroborate nothing)
     shared: list[list[int]]  # groups of claim ids that state one claim, most articles first
     shared_claims: dict[int, dict]  # the claims of the groups the report shows, by id
     copies: list[tuple[int, int, float]]
@@ -55,7 +55,7 @@ def gather(db: Database, same_claim_threshold: float = Settings.same_claim_thres
     # Texts only for the groups shown: the pairs themselves can be hundreds of thousands.
     shown = store.claims_by_id(db, sorted({claim for group in shared[:MAX_SHOWN] for claim in group}))
     return ReportData(
-        articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db),
+        articles=articles, sources=sources, flags=store.flags(db), agreements=store.agreements(db, independent_only=True),
         shared=shared, shared_claims={claim["id"]: claim for claim in shown}, copies=copies,  # type: ignore[arg-type]
         model=", ".join(name for name, _ in models) or None, same_claim_threshold=same_claim_threshold,
     )

@@ -253,13 +253,17 @@ def conflicts_per_article(db: Database) -> dict[int, int]:
     return dict(rows.fetchall())
 
 
-def agreements(db: Database) -> list[dict]:
+def agreements(db: Database, independent_only: bool = False) -> list[dict]:
+    """Agreements with both claims, by what they are about; `independent_only` leaves out those between copies
+    (most of them in a corpus of wire copies: 21k of 24k at 100k claims)."""
+    where = " WHERE agreements.independent = 1" if independent_only else ""
     return _all(
         db,
         "SELECT agreements.*, ca.text AS text_a, cb.text AS text_b, aa.name AS article_a, ab.name AS article_b,"
         " ca.article_id AS article_id_a, cb.article_id AS article_id_b, ca.line AS line_a, cb.line AS line_b"
         " FROM agreements JOIN claims ca ON ca.id = agreements.claim_a JOIN claims cb ON cb.id = agreements.claim_b"
-        " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id ORDER BY agreements.about",
+        " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
+        f"{where} ORDER BY agreements.about",
     )
 
 
