@@ -24,7 +24,7 @@ from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, fra
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import relation, tally_of
+from .relation import STOCKS, TALLY_OF, relation, tally_of
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
@@ -76,6 +76,10 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     exact = a.low == a.high and b.low == b.high
     agree = (a_lo < b_hi and b_lo < a_hi) if exact else (a_lo <= b_hi and b_lo <= a_hi)
     agree = agree or (a_lo, a_hi) == (b_lo, b_hi)
+    if agree and a.kind == "count" and _bound_side(a) and _bound_side(a) == _bound_side(b):
+        # News writes a count as "at least 98": two such bounds on one measure are two estimates, and they
+        # disagree when their stated ends do ("at least 98" vs "at least 176 still missing").
+        agree = _ends_agree(a, b)
     if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
         agree = False  # two ranges with different ends are two estimates, even when they overlap
     decided = relation(a, b, agree, setting.anchor_a, setting.anchor_b)
@@ -109,20 +113,41 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     return rank, comparison
 
 
+def _bound_side(q: Quantity) -> str:
+    """"low" for a figure open above ("at least 98", "more than 300"), "high" for one open below, else ""."""
+    if math.isinf(q.high) and math.isfinite(q.low):
+        return "low"
+    if math.isinf(q.low) and math.isfinite(q.high):
+        return "high"
+    return ""
+
+
+def _ends_agree(a: Quantity, b: Quantity) -> bool:
+    """Whether the stated ends of two bounds on one side agree within their rounding."""
+    ends = []
+    for q in (a, b):
+        end = q.low if _bound_side(q) == "low" else q.high
+        tolerance = U.rounding_tolerance(end, q.text)
+        ends.append((end - tolerance, end + tolerance))
+    (a_lo, a_hi), (b_lo, b_hi) = ends
+    return a_lo <= b_hi and b_lo <= a_hi
+
+
 RANGE_HEDGES = ("between",)  # "X to Y" is as often a score or a change as a range
 # Two measure phrases this alike (cosine of their embeddings) name the same measure, when their structure allows:
 # tuned on the labelled real-news pages (eval/realnews.py).
 MEASURE_SIMILARITY = 0.75
 MEASURE_SIMILARITY_ALONE = 0.9
-MEASURE_SIMILARITY_SAME_THING = 0.45
+MEASURE_SIMILARITY_SAME_THING = 0.38
 MEASURE_SIMILARITY_OTHER_NOUNS = 0.85
 GENERIC_WORDS = {"people", "person", "figure", "number", "total", "said", "says", "say", "told", "#", "more", "than",
                  "ones", "others"}
 
 
 def _content_words(phrase: str) -> set[str]:
-    """Word stems of a phrase (first five letters), generic words left out: "killed" ~ "killing"."""
-    return {w[:5] for w in phrase.lower().split() if len(w) > 2 and w not in GENERIC_WORDS}
+    """Word stems of a phrase (first five letters), generic words left out: "killed" ~ "killing"; a word that
+    names a running tally stands for its tally, so "# dead" shares a word with "# people died"."""
+    return {TALLY_OF.get(w, w[:5]) for w in phrase.lower().split() if len(w) > 2 and w not in GENERIC_WORDS}
 
 
 def _mood(q: Quantity) -> str:
@@ -251,8 +276,8 @@ STATED_NOUNS = {"", "toll", "number", "figure", "total", "estimate", "count", "t
 
 def _events_compatible(a: Quantity, b: Quantity) -> bool:
     verbs_a, verbs_b = frame(a, "verb"), frame(b, "verb")
-    if not verbs_a or not verbs_b:
-        return True
+    if not verbs_a or not verbs_b or tally_of(a.measure) in STOCKS and tally_of(a.measure) == tally_of(b.measure):
+        return True  # a state in other verbs: "remained missing" = "were still missing"
     for verbs, q in ((verbs_a, a), (verbs_b, b)):
         if verbs & STATING_VERBS and q.noun in STATED_NOUNS:
             return True
@@ -266,22 +291,32 @@ def _event_classes(q: Quantity, verbs: set[str]) -> set[str]:
 def _same_periods(a: Quantity, b: Quantity, setting: Setting) -> bool:
     """The spans a figure is counted over ("this year", "in the 12 months to April 2015", "in one night") are the
     same on both sides; the day a figure is reported on is not a span (relation.py weighs it)."""
-    return _spans(a, setting.anchor_a) == _spans(b, setting.anchor_b)
+    spans_a, spans_b = _spans(a, setting.anchor_a), _spans(b, setting.anchor_b)
+    # "killed in the tsunami in 2004" counts over the year that "the 2004 tsunami, which killed" dates.
+    return spans_a - _dated(b, setting.anchor_b) == spans_b - _dated(a, setting.anchor_a)
+
+
+def _dated(q: Quantity, anchor: date | None) -> set[str]:
+    """The periods that date a thing the figure is about ("the 2004 tsunami"), labelled as _spans labels them."""
+    found = (timeref.resolve(c[6:], anchor) for c in q.context if c.startswith("dated:"))
+    return {timeref.label(span) for span in found if span is not None and span[0] != span[1]}
 
 
 # How a span that counts a figure starts ("one night", "each day", "the past week"); "20 days" of searching is how
 # long something took, not a window of counting.
+DURATIONS = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years"}  # "12 months", not "12 january"
 COUNTING_WINDOWS = {"one", "a", "an", "each", "every", "per", "this", "last", "past", "first", "next", "12", "twelve"}
 
 
 def _spans(q: Quantity, anchor: date | None) -> set[str]:
     out = set()
     for text in (c[5:] for c in q.context if c.startswith("when:")):
-        if f"dated:{text}" in q.context:
-            continue
+        if f"dated:{text}" in q.context or text.endswith(("'s", "’s")):
+            continue  # "last year's disaster": the time dates an event the figure is about, not a counting window
         found = timeref.resolve(text, anchor)
         if found is None:
-            if text.split()[0] in COUNTING_WINDOWS:
+            words = text.split()
+            if words[0] in COUNTING_WINDOWS and (not words[0].isdigit() or len(words) > 1 and words[1] in DURATIONS):
                 out.add(text)  # a span we cannot place ("in one night") must at least be written alike
         elif found[0] != found[1]:
             out.add(timeref.label(found) or text)

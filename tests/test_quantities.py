@@ -2,6 +2,7 @@
 import itertools
 import json
 import math
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -423,3 +424,47 @@ def test_a_figure_a_clause_only_expects_is_a_projection_but_a_past_fact_under_wo
     (past,) = [q for q in extract(nlp, "That would make it deadlier than the 150,000 people killed in the 1991 cyclone.")
                if q.kind == "count"]
     assert _mood_of(past) == ""  # "would" governs the comparison; the 150,000 were killed
+
+
+DAY = date(2024, 3, 9)  # a Saturday: both reports of one day
+
+
+def test_two_bounds_on_one_side_disagree_when_their_stated_ends_do(nlp):
+    """ "at least 98" and "at least 176" still missing are two outlets' counts, not two compatible bounds."""
+    def verdicts(a, b):
+        return [c.verdict for c in compare_claims(a, extract(nlp, a), b, extract(nlp, b),
+                                                  Setting(DAY, DAY, lambda x, y: 0.8))]
+
+    assert verdicts("Officials said at least 98 people remained missing after the ferry sank.",
+                    "Officials said at least 176 people were still missing after the ferry sank.") == ["conflict"]
+    assert verdicts("The storm killed at least 1,000 people in the delta.",
+                    "The storm killed at least 1,020 people in the delta.") == ["agree"]  # 1,000 is a round figure
+    assert verdicts("The storm killed more than 300 people in the delta.",
+                    "The storm killed 450 people in the delta.") == ["agree"]  # an exact figure within a bound
+
+
+def test_a_tally_word_is_shared_whatever_its_form(nlp):
+    """ "leaving at least six dead" and "five people died" both count the dead: phrases this far apart in words
+    are compared when the tally is one and their embeddings are alike enough for one counted thing."""
+    a, b = "The ferry sank off the cape late on Friday, leaving at least six dead.", \
+        "In the chaotic evacuation that followed, five people died."
+    [found] = compare_claims(a, extract(nlp, a), b, extract(nlp, b), Setting(DAY, DAY, lambda x, y: 0.5))
+    assert (found.verdict, found.a.text, found.b.text) == ("conflict", "at least six", "five")
+    assert compare_claims(a, extract(nlp, a), b, extract(nlp, b), Setting(DAY, DAY, lambda x, y: 0.3)) == []
+
+
+def test_a_possessive_time_dates_the_event_not_the_count(nlp):
+    from claimcheck.measures import _spans
+
+    [q] = [q for q in extract(nlp, "The number of deaths in last year's flood was 3,180.") if q.value == 3180]
+    assert _spans(q, None) == set()
+
+
+def test_a_calendar_day_is_not_a_counting_window(nlp):
+    """ "the 12 January quake" dates the quake; only "12 months" or "one night" would be a window of counting."""
+    from claimcheck.measures import _spans
+
+    [q] = [q for q in extract(nlp, "The toll from the 12 January quake passed 150,000.") if q.value == 150000]
+    assert _spans(q, None) == set()
+    [w] = [q for q in extract(nlp, "In the past 12 months 8,448 people arrived.") if q.value == 8448]
+    assert _spans(w, None) != set()
