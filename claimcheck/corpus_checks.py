@@ -31,6 +31,7 @@ BATCH = 10_000
 PARALLEL_MIN_PAIRS = 40_000
 MAX_WORKERS = 2
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a Linux process gets when its parent ends
+Results = tuple[str, list[int], list[dict], list[dict]]  # check name, pair ids examined, flag rows, agreement rows
 
 
 @dataclass
@@ -132,7 +133,7 @@ class _BatchChecker:
         self.aliases = AliasTable.from_json(job.aliases)
         self.anchors = measure_pairs.article_anchors(db)
 
-    def check(self, registry: list[checks.Check], batch: dict[str, list[int]]) -> list[tuple[str, list[int], list[dict], list[dict]]]:
+    def check(self, registry: list[checks.Check], batch: dict[str, list[int]]) -> list[Results]:
         """(check name, pair ids examined, flag rows, agreement rows) of each check on its stale pairs of a batch."""
         rows = store.pairs_by_id(self.db, sorted(set().union(*batch.values())))
         contexts = _contexts(self.db, self.model, rows, self.aliases, self.anchors)
@@ -170,7 +171,7 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _check_in_worker(batch: dict[str, list[int]]) -> list[tuple[str, list[int], list[dict], list[dict]]]:
+def _check_in_worker(batch: dict[str, list[int]]) -> list[Results]:
     assert _worker is not None
     return _worker.check(checks.registered(), batch)
 
@@ -208,7 +209,8 @@ def _sides(rows: list[dict]) -> dict[int, tuple[checks.Side, checks.Side]]:
     return {row["id"]: (side(row, "a"), side(row, "b")) for row in rows}
 
 
-def _results(check: checks.Check, rows: list[dict], stale: set[int] | dict[int, str | None], contexts: dict[int, checks.Context],
+def _results(check: checks.Check, rows: list[dict], stale: set[int] | dict[int, str | None],
+             contexts: dict[int, checks.Context],
              copies: set[tuple[int, int]], sides: dict[int, tuple[checks.Side, checks.Side]],
              ) -> tuple[list[int], list[dict], list[dict]]:
     """One check's flag and agreement rows on the stale pairs among `rows`, and the ids it examined."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import units as U
 from .units import year_of
 
 if TYPE_CHECKING:
@@ -138,10 +139,12 @@ def aged_thing(toks: list["Token"], first: int, last: int) -> tuple["Token | Non
     if first > 0 and toks[first - 1].text == "," and before is not None and before.pos_ == "PROPN":
         return before, False
     old = toks[last - 1]
-    if old.lower_ in ("old", "-old"):
+    if old.lower_ in ("old", "-old") or old.lower_ in U.DECADES:
         if old.head.pos_ in ("NOUN", "PROPN") and old.head.i > old.i:
             return old.head, False  # "the seven-year-old Costa Concordia"
         verb = next((t for t in [old, *old.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+        while verb is not None and verb.dep_ == "xcomp" and not any(c.dep_.startswith("nsubj") for c in verb.children):
+            verb = verb.head  # "who is thought to be in her late teens": the subject is the thinking's
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) if verb else None
         if subject is not None and subject.pos_ == "PRON" and verb.dep_ == "relcl":
             subject = verb.head  # "The ship, which is 5 years old"

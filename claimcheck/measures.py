@@ -92,7 +92,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     confidence -= 0.1 * (not (frame(a, "where") and frame(b, "where")))
     confidence -= 0.05 * (math.isinf(a.high) or math.isinf(b.high))
     confidence -= 0.1 * (not strict)
-    about = _numeric_about(a, b, texts) if strict else _phrase_about(a, b)
+    about = _numeric_about(a, b, texts) if strict and a.kind != "age" else _phrase_about(a, b)  # "age of Reshma"
     reason = f"{a.text} vs {b.text} {about}" if a.kind == "count" and strict else f"{a.text} vs {b.text}: {about}"
     if verdict == "update":
         reason = f"{a.text} ({timeref.label(time_a.report) or 'undated'}) -> {b.text} " \
@@ -304,7 +304,8 @@ def _dated(q: Quantity, anchor: date | None) -> set[str]:
 
 # How a span that counts a figure starts ("one night", "each day", "the past week"); "20 days" of searching is how
 # long something took, not a window of counting.
-DURATIONS = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years"}  # "12 months", not "12 january"
+# A number starts a counting window only before one of these: "12 months", not "12 January".
+DURATIONS = {"hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years"}
 COUNTING_WINDOWS = {"one", "a", "an", "each", "every", "per", "this", "last", "past", "first", "next", "12", "twelve"}
 
 

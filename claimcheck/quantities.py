@@ -93,7 +93,8 @@ def extract_quantities(sent: "Span") -> list[Quantity]:
     matches: list[_Match] = []
     i = 0
     while i < len(toks):
-        m = _match_date(toks, i) or _match_time(toks, i) or _match_age(toks, i) or _match_number(toks, i)
+        m = _match_date(toks, i) or _match_time(toks, i) or _match_age(toks, i) or _match_decade_age(toks, i) \
+            or _match_number(toks, i)
         if m is None:
             i += 1
             continue
@@ -248,6 +249,16 @@ def _match_age(toks: list["Token"], i: int) -> _Match | None:
             and nxt[0] in (",", ".", "and", ")", ";", "-", "–", "")):
         return _Match(i, j, "age", value, value, value, "year")  # "Rasoul Iran-Nejad, 35,"
     return None
+
+
+def _match_decade_age(toks: list["Token"], i: int) -> _Match | None:
+    """An age told by its decade after a possessive: "in her late teens", "in his 70s", "in their early twenties"."""
+    possessive = i > 1 and toks[i - 1].lower_ in ("his", "her", "their") and toks[i - 2].lower_ == "in"
+    found = U.decade_age([t.lower_ for t in toks[i:i + 3]]) if possessive else None
+    if found is None:
+        return None
+    n, first, last, part = found  # whole years: "late teens" (17 to 19) agrees with 17 and 19, not with 21
+    return _Match(i, i + n, "age", (first + last) / 2, first - 0.5, last + 0.5, "year", hedge=part)
 
 
 def _match_number(toks: list["Token"], i: int) -> _Match | None:

@@ -132,7 +132,7 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if bool(time_a.event) != bool(time_b.event):
         return None  # a past event's figure ("quakes in 1751 and 1770") against the story's own
     if a.kind == "age":
-        verdict = _age_relation(a, b, anchor_a, anchor_b)
+        verdict = _age_relation(a, b, agree, anchor_a, anchor_b)
         return verdict, time_a, time_b
     if a.kind == "time":
         return ("agree" if agree else "conflict"), time_a, time_b  # the moment something happened is fixed
@@ -171,9 +171,13 @@ def _same_day(a: Quantity, b: Quantity) -> str | None:
     return "conflict" if gap <= SAME_DAY_CLOSENESS else None
 
 
-def _age_relation(a: Quantity, b: Quantity, anchor_a: date | None, anchor_b: date | None) -> str:
+def _age_relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None) -> str:
+    """Ages grow with the years between the reports; an age told by its decade ("late teens") agrees with any age
+    inside it."""
     years = (anchor_b - anchor_a).days / 365.25 if anchor_a and anchor_b else 0.0
     grown = b.value - a.value
     if abs(grown - years) <= AGE_SLACK_YEARS:
-        return "agree" if a.value == b.value else "update"
+        return "agree" if a.value == b.value or agree and (a.low != a.high or b.low != b.high) else "update"
+    if agree and abs(years) < 1 and (a.low != a.high or b.low != b.high):
+        return "agree"  # "in his 70s" and "78" in one season
     return "conflict"

@@ -142,3 +142,28 @@ def unit_interval(unit: str) -> tuple[str, float, float] | None:
         p_lo, p_hi = per_entry[2]
         return f"{dim}/{per_entry[1]}", lo / p_hi, hi / p_lo
     return dim, lo, hi
+
+
+# Ages told by their decade ("in her late teens", "in his 70s"): the decade's first year, by its word.
+DECADES = {"teens": 13, "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+           "eighties": 80, "nineties": 90, **{f"{d}s": d for d in range(20, 100, 10)}}
+
+
+def decade_years(decade: int, part: str) -> tuple[int, int]:
+    """The first and last year of age that "early", "mid", "late" or a whole decade cover ("late teens": 17, 19)."""
+    if decade == 13:
+        return {"early": (13, 15), "mid": (15, 17), "late": (17, 19)}.get(part, (13, 19))
+    return {"early": (decade, decade + 3), "mid": (decade + 4, decade + 6),
+            "late": (decade + 7, decade + 9)}.get(part, (decade, decade + 9))
+
+
+def decade_age(words: list[str]) -> tuple[int, int, int, str] | None:
+    """(words read, first year, last year, part) of an age told by its decade: "late teens", "mid - 30s", "70s"."""
+    part = words[0].rstrip("-") if words and words[0].rstrip("-") in ("early", "mid", "late") else ""
+    j = 1 if part else 0
+    if j < len(words) and words[j] == "-":
+        j += 1  # "mid-30s"
+    if j >= len(words) or words[j] not in DECADES:
+        return None
+    first, last = decade_years(DECADES[words[j]], part)
+    return j + 1, first, last, part

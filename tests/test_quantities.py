@@ -468,3 +468,23 @@ def test_a_calendar_day_is_not_a_counting_window(nlp):
     assert _spans(q, None) == set()
     [w] = [q for q in extract(nlp, "In the past 12 months 8,448 people arrived.") if q.value == 8448]
     assert _spans(w, None) != set()
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Reshma, who is thought to be in her late teens, was pulled out alive.", 16.5, 19.5),
+    ("Smith, who is in his 70s, said he would stay.", 69.5, 79.5),
+    ("The driver, in his early twenties, was arrested.", 19.5, 23.5),
+])
+def test_an_age_told_by_its_decade_is_an_interval_of_years(nlp, text, low, high):
+    [q] = extract(nlp, text)
+    assert (q.kind, q.low, q.high) == ("age", low, high)
+
+
+def test_a_decade_age_conflicts_with_an_age_outside_it_and_agrees_with_one_inside(nlp):
+    def verdicts(a, b):
+        setting = Setting(DAY, DAY, lambda x, y: 0.6)
+        return [c.verdict for c in compare_claims(a, extract(nlp, a), b, extract(nlp, b), setting)]
+
+    teens = "Reshma, who is thought to be in her late teens, was pulled out alive."
+    assert verdicts("Reshma, 21, had worked on the third floor.", teens) == ["conflict"]
+    assert verdicts("Reshma, 19, had worked on the third floor.", teens) == ["agree"]
