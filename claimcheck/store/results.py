@@ -108,10 +108,12 @@ _HAS_FACT = {"quantities": "quantities != '[]'", "attribution": "attribution IS 
 def forget_check(db: Database, check: str, facts: Iterable[str]) -> None:
     """Send back to a check every pair whose two claims both hold these facts (what it reads changed)."""
     has = " AND ".join(["1", *(_HAS_FACT[fact] for fact in facts)])
+    # One pass over the pairs ("+" keeps SQLite from probing the (claim_a, claim_b) index once for every two
+    # claims with the facts: 134 s at 700k pairs), touching only those the check has examined.
     db.execute(
-        f"UPDATE pairs SET checked_by = json_remove(checked_by, ?) WHERE claim_a IN (SELECT id FROM claims WHERE {has})"
-        f" AND claim_b IN (SELECT id FROM claims WHERE {has})",
-        [_json_key(check)],
+        f"UPDATE pairs SET checked_by = json_remove(checked_by, ?) WHERE json_type(checked_by, ?) IS NOT NULL"
+        f" AND +claim_a IN (SELECT id FROM claims WHERE {has}) AND +claim_b IN (SELECT id FROM claims WHERE {has})",
+        [_json_key(check), _json_key(check)],
     )
 
 
