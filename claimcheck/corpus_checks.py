@@ -58,6 +58,7 @@ def run_checks(db: Database, model: str) -> CheckRun:
     a large run checks its batches in worker processes, one per core, while this one saves.
     """
     registry = checks.registered()
+    versions = {check.name: check.version for check in registry}
     run = CheckRun()
     for _ in range(ATTEMPTS):
         aliases, digest = _current_aliases(db, registry)
@@ -75,12 +76,16 @@ def run_checks(db: Database, model: str) -> CheckRun:
                 if store.get_meta(db, "aliases") != digest or store.copy_links(db) != copies:
                     break  # another process changed the aliases or the copies meanwhile: these findings are stale
                 for name, ids, flags, agreements in results:
-                    check = next(c for c in registry if c.name == name)
-                    store.save_check_results(db, name, check.version, ids, flags, agreements)
-            run.checked += len(set().union(*batch.values()))
+                    store.save_check_results(db, name, versions[name], ids, flags, agreements)
+            run.checked += len(_pair_ids(batch))
         else:
             return run
     return run
+
+
+def _pair_ids(batch: dict[str, list[int]]) -> list[int]:
+    """Every pair id of a batch (each check's stale pairs of it), in order."""
+    return sorted(set().union(*batch.values()))
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class _Job:
 
 def _checked(db: Database, job: _Job, registry: list[checks.Check], batches: list[dict[str, list[int]]]):
     """(batch, its results) for each batch in order, from worker processes when that pays, else from here."""
-    workers = _workers(job, registry, sum(len(set().union(*batch.values())) for batch in batches))
+    workers = _workers(job, registry, sum(len(_pair_ids(batch)) for batch in batches))
     if workers < 2:
         context = _BatchChecker(db, job)
         for batch in batches:
@@ -135,7 +140,7 @@ class _BatchChecker:
 
     def check(self, registry: list[checks.Check], batch: dict[str, list[int]]) -> list[Results]:
         """(check name, pair ids examined, flag rows, agreement rows) of each check on its stale pairs of a batch."""
-        rows = store.pairs_by_id(self.db, sorted(set().union(*batch.values())))
+        rows = store.pairs_by_id(self.db, _pair_ids(batch))
         contexts = _contexts(self.db, self.model, rows, self.aliases, self.anchors)
         sides = _sides(rows)
         return [(check.name, *_results(check, rows, set(batch[check.name]), contexts, self.copies, sides))
@@ -209,7 +214,7 @@ def _sides(rows: list[dict]) -> dict[int, tuple[checks.Side, checks.Side]]:
     return {row["id"]: (side(row, "a"), side(row, "b")) for row in rows}
 
 
-def _results(check: checks.Check, rows: list[dict], stale: set[int] | dict[int, str | None],
+def _results(check: checks.Check, rows: list[dict], stale: set[int],
              contexts: dict[int, checks.Context],
              copies: set[tuple[int, int]], sides: dict[int, tuple[checks.Side, checks.Side]],
              ) -> tuple[list[int], list[dict], list[dict]]:
