@@ -105,6 +105,8 @@ def ingest(db: Database, paths: Sequence[Path | str], settings: Settings, progre
         else:
             fresh[article.content_hash] = article
     if fresh:
+        # New claims will be paired against the saved index: it is hashed on the other core while spaCy works.
+        index.verify_ahead(settings.index_path)
         with progress("Reading articles", len(fresh)) as advance:
             for segmented in segment.segment(fresh.values()):
                 _store_segmented(db, segmented, result)
@@ -269,7 +271,7 @@ def snapshot(db: Database, model: str, new_articles: Sequence[int]) -> Snapshot:
 def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> index.ClaimIndex:
     """The saved index extended with the new claims, or one rebuilt from SQLite when the cache is unusable."""
     old_ids = np.setdiff1d(snap.known_ids, snap.new_ids)
-    claim_index = index.load(settings.index_path, model, old_ids)
+    claim_index = index.load(settings.index_path, model, old_ids, adding=len(snap.new_ids))
     if claim_index is not None and claim_index.exact and len(snap.known_ids) > settings.exact_search_limit:
         claim_index = None  # the corpus has outgrown exact search: rebuild as HNSW
     if claim_index is None:

@@ -74,6 +74,7 @@ def render(data: ReportData, report_dir: Path, charts: str = "report", measures:
     """The whole report as Markdown; `charts` prefixes the chart files written beside it; `measures` are the
     changed measures when the caller has them already (they are derived from `data` otherwise)."""
     names = {a["id"]: a["name"] for a in data.articles}
+    report_dir = report_dir.resolve()  # once: resolving is a system call per path part, for every article
     links = {a_id: _relative(path, report_dir) for a_id, path in data.sources.items()}
     parts = [
         "# claimcheck report",
@@ -129,9 +130,10 @@ def _figures_changed(measures: list, prefix: str) -> str:
 
 
 def _relative(path: str, report_dir: Path) -> str:
+    """`path` relative to `report_dir`, which is already resolved."""
     path = path.split("#", 1)[0]
     try:
-        return os.path.relpath(path, report_dir.resolve())
+        return os.path.relpath(path, report_dir)
     except ValueError:  # another drive on Windows
         return path
 

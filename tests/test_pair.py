@@ -160,3 +160,25 @@ def test_an_index_built_from_blocks_is_the_index_built_at_once():
     assert blocks.exact and blocks.size == 30 and blocks.ids_digest == whole.ids_digest == index.digest_ids(ids)
     assert (blocks.search(vectors, 3)[1] == whole.search(vectors, 3)[1]).all()
     assert not index.build_from_blocks([(ids, vectors)], 30, "m", exact_limit=10).exact
+
+
+def test_an_index_that_will_not_grow_is_mapped_and_one_that_folds_is_read(monkeypatch, tmp_path):
+    """`load` maps the graph's vectors from the file when the caller's adds stay beside it; a fold into a mapped
+    index (FAISS would abort on it) first copies the vectors into memory, and finds the same neighbours."""
+    from claimcheck import index
+
+    monkeypatch.setattr(index, "RECENT_MIN", 3)
+    built, vectors = _hnsw_index(50)
+    path = tmp_path / "db.faiss"
+    index.save(built, path)
+    ids = np.arange(1, 51)
+    assert index.load(path, "m", ids, adding=2).mapped
+    assert not index.load(path, "m", ids, adding=4).mapped  # four recent vectors would fold: read, not mapped
+    exact = index.build(ids, vectors, "m", exact_limit=100)
+    index.save(exact, tmp_path / "exact.faiss")
+    assert not index.load(tmp_path / "exact.faiss", "m", ids).mapped  # an exact index grows in place: never mapped
+    mapped = index.load(path, "m", ids)
+    assert mapped.mapped
+    mapped.add(np.arange(101, 105), vectors[:4], "d")  # more than the load was told: folds into the mapped graph
+    assert not mapped.mapped and mapped.recent_size == 0 and mapped.faiss_index.ntotal == 54
+    assert set(mapped.search(vectors[:1], 2)[1][0]) == {1, 101}
