@@ -182,3 +182,21 @@ def test_an_index_that_will_not_grow_is_mapped_and_one_that_folds_is_read(monkey
     mapped.add(np.arange(101, 105), vectors[:4], "d")  # more than the load was told: folds into the mapped graph
     assert not mapped.mapped and mapped.recent_size == 0 and mapped.faiss_index.ntotal == 54
     assert set(mapped.search(vectors[:1], 2)[1][0]) == {1, 101}
+
+
+def test_an_index_hashed_ahead_is_not_hashed_again_unless_its_file_changed(monkeypatch, tmp_path):
+    from claimcheck import index
+
+    built, _ = _hnsw_index(20)
+    path = tmp_path / "db.faiss"
+    index.save(built, path)
+    hashed = []
+    real_hash = index._hash_file
+    monkeypatch.setattr(index, "_hash_file", lambda p: hashed.append(p) or real_hash(p))
+    index.verify_ahead(path)
+    assert index.load(path, "m", np.arange(1, 21)) is not None
+    assert hashed == [path]  # the background hash served the load
+    index.verify_ahead(path)
+    index._AHEAD[str(path)][1].result()
+    path.write_bytes(path.read_bytes()[:-8])  # damaged after the hash ahead: a new size, hashed again, refused
+    assert index.load(path, "m", np.arange(1, 21)) is None and hashed == [path, path, path]
