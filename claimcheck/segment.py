@@ -140,27 +140,61 @@ def _line_breaks(doc: "Doc") -> "Doc":
     return doc
 
 
-def segment(articles: Iterable[Article], batch_size: int = 8) -> Iterator[Segmented]:
+def segment(articles: Iterable[Article], batch_size: int = 4) -> Iterator[Segmented]:
     """Parse each article once (a long one in chunks) and yield its claims."""
     articles = list(articles)
-    nlp = load_nlp()
+    load_nlp()
     chunks = [(n, offset, piece) for n, article in enumerate(articles)
               for offset, piece in text_chunks(article_body(article.text))]
-    docs = nlp.pipe((piece for _, _, piece in chunks), batch_size=batch_size, n_process=_processes(len(chunks)))
+    found = _extract_all([piece for _, _, piece in chunks], batch_size, _processes(len(chunks)))
     current, claims, aliases, lines_before, notes = 0, [], attribution.AliasTable(), 0, []
-    for (n, offset, piece), doc in zip(chunks, docs):
+    for (n, offset, piece), (chunk_claims, chunk_aliases, chunk_notes) in zip(chunks, found):
         if n != current:
             yield Segmented(articles[current], tuple(claims), aliases, tuple(notes))
             current, claims, aliases, lines_before, notes = n, [], attribution.AliasTable(), 0, []
-        claims.extend(_shifted(claim, len(claims), offset, lines_before) for claim in split_claims(doc, notes))
-        aliases.merge(_aliases(doc))
+        claims.extend(_shifted(claim, len(claims), offset, lines_before) for claim in chunk_claims)
+        aliases.merge(chunk_aliases)
+        notes.extend(chunk_notes)
         lines_before += piece.count("\n")
     if articles:
         yield Segmented(articles[current], tuple(claims), aliases, tuple(notes))
 
 
+Extracted = tuple[list[Claim], attribution.AliasTable, list[str]]
+
+
+def _extract_all(pieces: list[str], batch_size: int, processes: int) -> Iterator[Extracted]:
+    """Each piece's claims, aliases and notes, in order; parsed *and* extracted in `processes` workers.
+
+    Workers return the small extracted records rather than parsed Docs: the parent neither
+    deserialises Docs nor walks them, so both cores go to spaCy and the extractors (1.2-1.4× faster
+    than spaCy's own n_process, which ships Docs back and extracts in a third busy process).
+    Small batches (4 pieces) keep both workers busy to the end of the run.
+    """
+    if processes == 1:
+        yield from map(_extract_doc, load_nlp().pipe(pieces, batch_size=batch_size))
+        return
+    import multiprocessing
+
+    batches = [pieces[i : i + batch_size] for i in range(0, len(pieces), batch_size)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for results in pool.imap(_extract_batch, batches):
+            yield from results
+
+
+def _extract_batch(pieces: list[str]) -> list[Extracted]:
+    """A worker's share: parse a batch with the pipeline inherited from the parent, extract from each doc."""
+    return [_extract_doc(doc) for doc in load_nlp().pipe(pieces)]
+
+
+def _extract_doc(doc: "Doc") -> Extracted:
+    notes: list[str] = []
+    claims = list(split_claims(doc, notes))
+    return claims, _aliases(doc), notes
+
+
 def _processes(n_texts: int) -> int:
-    """Two spaCy processes for a large batch (1.6× faster on 2 cores), else one.
+    """Two worker processes for a large batch (about 1.6× faster on 2 cores), else one.
 
     Only with fork (workers inherit the loaded pipeline) and before torch is loaded: forking a
     process whose OpenMP threads are running can hang the child.
