@@ -69,9 +69,13 @@ def counted_noun(anchor: "Token", kind: str) -> tuple["Token | None", bool]:
 
 def event_tokens(tok: "Token", own: set[int]) -> list["Token"]:
     """The verb(s) that say what happened to the counted thing; reporting and light verbs are looked through."""
+    own_clause = _relative_clause(tok)
+    if own_clause is not None:
+        return [own_clause]
     verb = next((t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX") and t.i not in own), None)
     if verb is None:
         return []
+    verb = _fronted_to_root(tok, verb)
     for _ in range(2):
         inner = next((c for c in verb.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ == "VERB"), None)
         if verb.lemma_.lower() in REPORTING and inner is not None:
@@ -82,6 +86,26 @@ def event_tokens(tok: "Token", own: set[int]) -> list["Token"]:
         return [verb, *clauses, *objects] if clauses or objects else [verb]
     camp = [c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() == "camp"]
     return [verb, *camp]  # "set up camp" is being there
+
+
+def _relative_clause(noun: "Token") -> "Token | None":
+    """The counted thing's own clause when a preposition ties it to another's: in "70 were unaccounted for among
+    the 4,300 passengers who were on board" the 4,300 were on board, they are not the unaccounted."""
+    if noun.pos_ not in ("NOUN", "PROPN") or noun.dep_ != "pobj":
+        return None
+    return next((c for c in noun.children if c.dep_ == "relcl" and c.pos_ in ("VERB", "AUX")), None)
+
+
+def _fronted_to_root(tok: "Token", verb: "Token") -> "Token":
+    """A phrase that opens the sentence ("On April 23, 2013, a building housing factories collapsed") tells when
+    the main clause happened; the small model sometimes hangs it on a participle further on ("housing")."""
+    root = tok.sent.root
+    if verb == root or root.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("csubj", "acl", "advcl"):
+        return verb
+    opener = next((t for t in [tok, *tok.ancestors] if t.head == verb), None)
+    if opener is None or opener.dep_ != "prep" or opener.i != tok.sent.start or verb.i < opener.i + 2:
+        return verb
+    return root if root.i > verb.i else verb
 
 
 def _belongs(tok: "Token", anchors: set[int], verbs: list["Token"]) -> bool:

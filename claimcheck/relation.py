@@ -15,7 +15,7 @@ contradicting each other. The rule, per kind of measure:
   with the date of the report: different values conflict whenever they were written.
 - **Ages** grow with the date: they conflict only when they differ by more than the years between the reports.
 - Figures dated to two different past periods ("the 2004 tsunami", "a fire last November") are different events
-  and are not compared at all.
+  and are not compared at all; on an undated page a written year still dates the figure's event.
 Two undated articles are taken to speak of one time; a dated and an undated report of a running tally are not
 compared (a fixed fact is).
 """
@@ -87,14 +87,18 @@ def timing(q: Quantity, anchor: date | None) -> Timing:
     report, event = None, None
     for text in (c[6:] for c in q.context if c.startswith("dated:")):
         found = timeref.resolve(text, anchor)
-        if found and anchor is not None and anchor - date.fromisoformat(found[1]) > timedelta(days=HISTORICAL_DAYS):
+        if found and (anchor is not None and anchor - date.fromisoformat(found[1]) > timedelta(
+                days=HISTORICAL_DAYS) or anchor is None and _names_a_year(text)):
             event = event or found  # "the 2004 tsunami": a past event; "the January 12 quake" days ago: no date
     for text in (p for p in periods(q) if f"dated:{p}" not in q.context):
         found = timeref.resolve(text, anchor)
         if found is None:
             continue
         end = date.fromisoformat(found[1])
-        if anchor is not None and anchor - end > timedelta(days=HISTORICAL_DAYS):
+        if anchor is not None and anchor - end > timedelta(days=HISTORICAL_DAYS) or anchor is None and \
+                _names_a_year(text):
+            # On an undated page a year still dates the figure's event ("killed in the tsunami in 2004"): such a
+            # figure is compared only with one dated to the same period.
             event = event or found
         elif _names_a_day(text) and (anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(
                 days=RECENT_DAYS)):
@@ -103,6 +107,10 @@ def timing(q: Quantity, anchor: date | None) -> Timing:
     if report is None and anchor is not None:
         report = (anchor.isoformat(), anchor.isoformat())
     return Timing(report, event)
+
+
+def _names_a_year(text: str) -> bool:
+    return bool(re.search(r"\b(?:1[89]|20)\d\d\b", text))
 
 
 DAY_WORDS = set(timeref.WEEKDAYS) | {"yesterday", "today", "tonight", "night", "morning", "afternoon", "evening",
@@ -150,7 +158,9 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if is_estimate(a) != is_estimate(b):
         return None  # an estimate and a count of the same tally are different numbers by nature
     if (time_a.report is None) != (time_b.report is None):
-        return None  # a dated and an undated report of a figure that moves: cannot tell
+        # A dated and an undated report of a figure that moves: cannot tell, unless both restate one range
+        # ("between 46,000 and 85,000" / "45,000 to 85,000"): a study's estimate, not a running count.
+        return ("conflict", time_a, time_b) if _one_range_restated(a, b) else None
     if time_a.report is None and tally == "missing":
         return None  # the missing are found hour by hour: two undated counts of them may be days apart
     if time_a.report is None or timeref.overlaps(time_a.report, time_b.report):
@@ -162,6 +172,16 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if recent and later.high < earlier.low and not (is_stock(a) or is_stock(b)):
         return "conflict", time_a, time_b  # a cumulative count cannot fall while it is being counted
     return "update", time_a, time_b
+
+
+RANGE_OVERLAP = 0.8  # of the narrower range: two ranges this alike are one estimate told with other ends
+
+
+def _one_range_restated(a: Quantity, b: Quantity) -> bool:
+    if not (a.hedge == b.hedge == "between") or (a.low, a.high) == (b.low, b.high):
+        return False
+    shared = min(a.high, b.high) - max(a.low, b.low)
+    return shared >= RANGE_OVERLAP * min(a.high - a.low, b.high - b.low) > 0
 
 
 def _same_day(a: Quantity, b: Quantity) -> str | None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimcheck import frames
 from claimcheck.segment import load_nlp
 from claimcheck.measures import Setting, compare_claims
 from claimcheck.quantities import Quantity, extract_quantities
@@ -488,3 +489,36 @@ def test_a_decade_age_conflicts_with_an_age_outside_it_and_agrees_with_one_insid
     teens = "Reshma, who is thought to be in her late teens, was pulled out alive."
     assert verdicts("Reshma, 21, had worked on the third floor.", teens) == ["conflict"]
     assert verdicts("Reshma, 19, had worked on the third floor.", teens) == ["agree"]
+
+
+def _parsed(nlp, words: list[str], heads: list[int], deps: list[str], pos: list[str]):
+    """A sentence with the parse given (spaCy's small model makes these mistakes on real pages, not always on ours)."""
+    from spacy.tokens import Doc
+
+    lemmas = [{"were": "be", "housing": "house", "collapsed": "collapse"}.get(w, w.lower()) for w in words]
+    sent_starts = [True] + [False] * (len(words) - 1)
+    return Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas, sent_starts=sent_starts)
+
+
+def test_a_sentence_opening_date_dates_the_main_clause_even_when_the_parse_hangs_it_on_a_participle(nlp):
+    # "On April 3, a building housing shops collapsed." parsed with "On" under "housing", as the small model
+    # parses a real page's "On April 23, 2013, an eight-story building housing several garment factories ..."
+    words = ["On", "April", "3", ",", "a", "building", "housing", "shops", "collapsed", "."]
+    heads = [6, 0, 1, 6, 5, 6, 8, 6, 8, 8]
+    deps = ["prep", "pobj", "nummod", "punct", "det", "nsubj", "csubj", "dobj", "ROOT", "punct"]
+    pos = ["ADP", "PROPN", "NUM", "PUNCT", "DET", "NOUN", "VERB", "NOUN", "VERB", "PUNCT"]
+    doc = _parsed(nlp, words, heads, deps, pos)
+    assert [t.text for t in frames.event_tokens(doc[1], {1, 2})] == ["collapsed"]
+    # the same participle with no sentence-opening phrase keeps its own event: "shops" were housed
+    assert [t.text for t in frames.event_tokens(doc[7], set())] == ["housing"]
+
+
+def test_a_counted_thing_tied_by_a_preposition_to_another_figure_takes_its_own_clause(nlp):
+    # "Nine were unaccounted among the 300 passengers who were aboard.": the 300 were aboard, not unaccounted
+    words = ["Nine", "were", "unaccounted", "among", "the", "300", "passengers", "who", "were", "aboard", "."]
+    heads = [1, 1, 1, 2, 6, 6, 3, 8, 6, 8, 1]
+    deps = ["nsubj", "ROOT", "acomp", "prep", "det", "nummod", "pobj", "nsubj", "relcl", "advmod", "punct"]
+    pos = ["NUM", "AUX", "ADJ", "ADP", "DET", "NUM", "NOUN", "PRON", "AUX", "ADV", "PUNCT"]
+    doc = _parsed(nlp, words, heads, deps, pos)
+    assert [t.i for t in frames.event_tokens(doc[6], {5})] == [8]
+    assert [t.i for t in frames.event_tokens(doc[0], {0})] == [1]

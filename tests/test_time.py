@@ -68,3 +68,21 @@ def test_ages_grow_with_the_date_between_reports():
     age = lambda v: Quantity(str(v), 0, 2, "age", v, v, v, "year", "", (), "", "age of schettino #")  # noqa: E731
     assert relation.relation(age(52), age(54), False, date(2012, 1, 17), date(2015, 2, 11))[0] == "update"
     assert relation.relation(age(21), age(23), False, date(2013, 5, 10), date(2013, 5, 12))[0] == "conflict"
+
+
+def test_one_range_restated_on_an_undated_page_conflicts_but_other_tallies_are_not_told():
+    def between(low, high):
+        return Quantity(f"{low}-{high}", 0, 3, "count", (low + high) / 2, low, high, "", "", (), "between",
+                        "study put death toll at #")
+    dated, undated = date(2011, 5, 31), None
+    assert relation.relation(between(45000, 85000), between(46000, 85000), False, undated, dated)[0] == "conflict"
+    assert relation.relation(between(45000, 85000), between(200000, 300000), False, undated, dated) is None
+    assert relation.relation(toll(318000), toll(316000), False, undated, dated) is None  # cannot tell when
+
+
+def test_on_undated_pages_a_written_year_dates_the_event_a_figure_is_about():
+    tsunami = lambda v, ctx: toll(v, "tsunami killed # people", context=ctx)  # noqa: E731
+    told_twice = relation.relation(tsunami(200000, ("when:2004",)), tsunami(250000, ("when:2004", "dated:2004")),
+                                   False, None, None)
+    assert told_twice[0] == "conflict"  # the final toll of one past event
+    assert relation.relation(tsunami(200000, ("when:2004",)), toll(250000), False, None, None) is None
