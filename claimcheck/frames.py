@@ -33,7 +33,6 @@ GENERIC = {"people", "person", "number", "year", "time", "thing", "day", "week",
            "figure", "total", "part", "way", "area", "%", "cent", "m", "bn", "£", "$", "€"}
 
 
-
 def number_head(anchor: "Token") -> "Token":
     """The last token of a number written in several ("2 million": "million"), whose parse says what it counts."""
     head = anchor
@@ -69,9 +68,8 @@ def counted_noun(anchor: "Token", kind: str) -> tuple["Token | None", bool]:
 
 def event_tokens(tok: "Token", own: set[int]) -> list["Token"]:
     """The verb(s) that say what happened to the counted thing; reporting and light verbs are looked through."""
-    own_clause = _relative_clause(tok)
-    if own_clause is not None:
-        return [own_clause]
+    if _relative_clause(tok) is not None:
+        return [_relative_clause(tok)]
     verb = next((t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX") and t.i not in own), None)
     if verb is None:
         return []
@@ -89,8 +87,8 @@ def event_tokens(tok: "Token", own: set[int]) -> list["Token"]:
 
 
 def _relative_clause(noun: "Token") -> "Token | None":
-    """The counted thing's own clause when a preposition ties it to another's: in "70 were unaccounted for among
-    the 4,300 passengers who were on board" the 4,300 were on board, they are not the unaccounted."""
+    """The counted thing's own clause when a preposition ties it to another's ("70 were unaccounted for among the
+    4,300 passengers who were on board": the 4,300 were on board)."""
     if noun.pos_ not in ("NOUN", "PROPN") or noun.dep_ != "pobj":
         return None
     return next((c for c in noun.children if c.dep_ == "relcl" and c.pos_ in ("VERB", "AUX")), None)
@@ -103,9 +101,8 @@ def _fronted_to_root(tok: "Token", verb: "Token") -> "Token":
     if verb == root or root.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("csubj", "acl", "advcl"):
         return verb
     opener = next((t for t in [tok, *tok.ancestors] if t.head == verb), None)
-    if opener is None or opener.dep_ != "prep" or opener.i != tok.sent.start or verb.i < opener.i + 2:
-        return verb
-    return root if root.i > verb.i else verb
+    fronted = opener is not None and opener.dep_ == "prep" and opener.i == tok.sent.start and verb.i >= opener.i + 2
+    return root if fronted and root.i > verb.i else verb
 
 
 def _belongs(tok: "Token", anchors: set[int], verbs: list["Token"]) -> bool:

@@ -24,7 +24,7 @@ from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, fra
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import STOCKS, TALLY_OF, relation, tally_of
+from .relation import STOCKS, TALLY_OF, one_range_restated, relation, tally_of
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
@@ -206,7 +206,8 @@ def _same_by_meaning(a: Quantity, b: Quantity, similarity: float | None) -> bool
     noun = _thing_class(a.noun)
     same_thing = a.kind != TIME_KIND and (bool(tally_a) or noun and noun == _thing_class(b.noun)
                                           and noun not in GENERIC_WORDS)
-    return bool(same_thing) and similarity >= MEASURE_SIMILARITY_SAME_THING
+    # One range restated with a slip at one end names its measure by itself, however the clauses are worded.
+    return bool(same_thing) and (similarity >= MEASURE_SIMILARITY_SAME_THING or one_range_restated(a, b))
 
 
 # What news calls one structure or one vessel by turns: "the nine-storey Rana Plaza" is "the eight-storey complex".

@@ -160,7 +160,7 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if (time_a.report is None) != (time_b.report is None):
         # A dated and an undated report of a figure that moves: cannot tell, unless both restate one range
         # ("between 46,000 and 85,000" / "45,000 to 85,000"): a study's estimate, not a running count.
-        return ("conflict", time_a, time_b) if _one_range_restated(a, b) else None
+        return ("conflict", time_a, time_b) if one_range_restated(a, b) else None
     if time_a.report is None and tally == "missing":
         return None  # the missing are found hour by hour: two undated counts of them may be days apart
     if time_a.report is None or timeref.overlaps(time_a.report, time_b.report):
@@ -174,14 +174,14 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     return "update", time_a, time_b
 
 
-RANGE_OVERLAP = 0.8  # of the narrower range: two ranges this alike are one estimate told with other ends
+RANGE_ENDS_CLOSENESS = 0.05  # two ranges whose ends are each this close are one estimate told with other ends
 
 
-def _one_range_restated(a: Quantity, b: Quantity) -> bool:
+def one_range_restated(a: Quantity, b: Quantity) -> bool:
+    """"between 46,000 and 85,000" / "between 45,000 and 85,000": one study's range, copied with a slip."""
     if not (a.hedge == b.hedge == "between") or (a.low, a.high) == (b.low, b.high):
         return False
-    shared = min(a.high, b.high) - max(a.low, b.low)
-    return shared >= RANGE_OVERLAP * min(a.high - a.low, b.high - b.low) > 0
+    return all(abs(x - y) <= RANGE_ENDS_CLOSENESS * max(abs(x), abs(y)) for x, y in ((a.low, b.low), (a.high, b.high)))
 
 
 def _same_day(a: Quantity, b: Quantity) -> str | None:

@@ -77,6 +77,7 @@ def test_one_range_restated_on_an_undated_page_conflicts_but_other_tallies_are_n
     dated, undated = date(2011, 5, 31), None
     assert relation.relation(between(45000, 85000), between(46000, 85000), False, undated, dated)[0] == "conflict"
     assert relation.relation(between(45000, 85000), between(200000, 300000), False, undated, dated) is None
+    assert relation.relation(between(45000, 50000), between(46000, 85000), False, undated, dated) is None  # other ends
     assert relation.relation(toll(318000), toll(316000), False, undated, dated) is None  # cannot tell when
 
 
@@ -86,3 +87,17 @@ def test_on_undated_pages_a_written_year_dates_the_event_a_figure_is_about():
                                    False, None, None)
     assert told_twice[0] == "conflict"  # the final toll of one past event
     assert relation.relation(tsunami(200000, ("when:2004",)), toll(250000), False, None, None) is None
+
+
+def test_one_range_restated_is_one_measure_however_its_clauses_are_worded():
+    from claimcheck.measures import Setting, compare_claims
+
+    def between(low, high, phrase):
+        return Quantity(f"between {low} and {high}", 0, 9, "count", (low + high) / 2, low, high, "", "", (),
+                        "between", phrase)
+    study = between(45000, 85000, "report shows # people perished")
+    copied = between(46000, 85000, "death toll was #")
+    unlike = Setting(None, date(2011, 5, 31), lambda a, b: 0.2)  # phrases far apart
+    [found] = compare_claims("a", [study], "b", [copied], unlike)
+    assert found.verdict == "conflict"
+    assert compare_claims("a", [study], "b", [between(45000, 50000, "death toll was #")], unlike) == []
