@@ -68,8 +68,8 @@ def counted_noun(anchor: "Token", kind: str) -> tuple["Token | None", bool]:
 
 def event_tokens(tok: "Token", own: set[int]) -> list["Token"]:
     """The verb(s) that say what happened to the counted thing; reporting and light verbs are looked through."""
-    if _relative_clause(tok) is not None:
-        return [_relative_clause(tok)]
+    if (own_clause := _relative_clause(tok)) is not None:
+        return [own_clause]
     verb = next((t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX") and t.i not in own), None)
     if verb is None:
         return []

@@ -24,7 +24,7 @@ from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, fra
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import STOCKS, TALLY_OF, one_range_restated, relation, tally_of
+from .relation import RANGE_HEDGES, STOCKS, TALLY_OF, one_range_restated, relation, tally_of
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
@@ -133,7 +133,6 @@ def _ends_agree(a: Quantity, b: Quantity) -> bool:
     return a_lo <= b_hi and b_lo <= a_hi
 
 
-RANGE_HEDGES = ("between",)  # "X to Y" is as often a score or a change as a range
 # Two measure phrases this alike (cosine of their embeddings) name the same measure, when their structure allows:
 # tuned on the labelled real-news pages (eval/realnews.py).
 MEASURE_SIMILARITY = 0.75

@@ -11,7 +11,7 @@ class QuantityCheck:
     """Numbers and dates that disagree, were updated, or agree between two claims (measures.compare_claims)."""
 
     name = "numeric"
-    version = "6"  # 6: one range restated (dated vs undated), "among the N who were"; 2: same measure by meaning, conflict or update by time; 3: times, touching intervals, heads; 4: one vessel or building by any of its names; 5: tally words shared in any form, bounds compared at their ends
+    version = "6"  # 2: same measure by meaning, conflict or update by time; 3: times, touching intervals, heads; 4: one vessel or building by any of its names; 5: tally words shared in any form, bounds compared at their ends; 6: one range restated with a slip, a written year dates an undated page's event
     reads = ("quantities",)
 
     def compare(self, a: checks.Side, b: checks.Side, context: checks.Context) -> Iterator[checks.Outcome]:

@@ -17,7 +17,7 @@ contradicting each other. The rule, per kind of measure:
 - Figures dated to two different past periods ("the 2004 tsunami", "a fire last November") are different events
   and are not compared at all; on an undated page a written year still dates the figure's event.
 Two undated articles are taken to speak of one time; a dated and an undated report of a running tally are not
-compared (a fixed fact is).
+compared (a fixed fact is, and so is one range restated with a slip at one end: a study's estimate).
 """
 from __future__ import annotations
 
@@ -87,18 +87,13 @@ def timing(q: Quantity, anchor: date | None) -> Timing:
     report, event = None, None
     for text in (c[6:] for c in q.context if c.startswith("dated:")):
         found = timeref.resolve(text, anchor)
-        if found and (anchor is not None and anchor - date.fromisoformat(found[1]) > timedelta(
-                days=HISTORICAL_DAYS) or anchor is None and _names_a_year(text)):
+        if found and _dates_an_event(text, found, anchor):
             event = event or found  # "the 2004 tsunami": a past event; "the January 12 quake" days ago: no date
     for text in (p for p in periods(q) if f"dated:{p}" not in q.context):
         found = timeref.resolve(text, anchor)
         if found is None:
             continue
-        end = date.fromisoformat(found[1])
-        if anchor is not None and anchor - end > timedelta(days=HISTORICAL_DAYS) or anchor is None and \
-                _names_a_year(text):
-            # On an undated page a year still dates the figure's event ("killed in the tsunami in 2004"): such a
-            # figure is compared only with one dated to the same period.
+        if _dates_an_event(text, found, anchor):
             event = event or found
         elif _names_a_day(text) and (anchor is None or anchor - date.fromisoformat(found[0]) <= timedelta(
                 days=RECENT_DAYS)):
@@ -109,8 +104,12 @@ def timing(q: Quantity, anchor: date | None) -> Timing:
     return Timing(report, event)
 
 
-def _names_a_year(text: str) -> bool:
-    return bool(re.search(r"\b(?:1[89]|20)\d\d\b", text))
+def _dates_an_event(text: str, found: timeref.Interval, anchor: date | None) -> bool:
+    """A period that ended well before the article dates a past event. On an undated page a written year still
+    does ("killed in the tsunami in 2004"): such a figure is compared only with one dated to the same period."""
+    if anchor is None:
+        return bool(re.search(r"\b(?:1[89]|20)\d\d\b", text))
+    return anchor - date.fromisoformat(found[1]) > timedelta(days=HISTORICAL_DAYS)
 
 
 DAY_WORDS = set(timeref.WEEKDAYS) | {"yesterday", "today", "tonight", "night", "morning", "afternoon", "evening",
@@ -174,12 +173,13 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     return "update", time_a, time_b
 
 
+RANGE_HEDGES = ("between",)  # "X to Y" is as often a score or a change as a range
 RANGE_ENDS_CLOSENESS = 0.05  # two ranges whose ends are each this close are one estimate told with other ends
 
 
 def one_range_restated(a: Quantity, b: Quantity) -> bool:
     """"between 46,000 and 85,000" / "between 45,000 and 85,000": one study's range, copied with a slip."""
-    if not (a.hedge == b.hedge == "between") or (a.low, a.high) == (b.low, b.high):
+    if a.hedge not in RANGE_HEDGES or b.hedge not in RANGE_HEDGES or (a.low, a.high) == (b.low, b.high):
         return False
     return all(abs(x - y) <= RANGE_ENDS_CLOSENESS * max(abs(x), abs(y)) for x, y in ((a.low, b.low), (a.high, b.high)))
 
