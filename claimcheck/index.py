@@ -18,28 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from . import cells
 from .config import Settings
 
-# M=16 / efSearch 32 rather than 32 / 64: on 100k claim-like vectors (2 shared cores) the self-join takes
-# 9 s instead of 22 s, and still finds 99.9 % of the pairs with cosine >= 0.8 that exact search finds.
-HNSW_M = 16
-HNSW_EF_SEARCH = 32
-# efConstruction 36 rather than FAISS's 40: on those 100k vectors the graph builds ~10 % faster (3.9 s vs 4.3 s)
-# and the self-join still finds 99.25 % of exact search's pairs (99.38 % at 40, 99.05 % at 32).
-HNSW_EF_CONSTRUCTION = 36
-# Past this size the graph's hops get longer: 1M vectors at efSearch 32 found only 94.6 % of those pairs.
-LARGE_INDEX = 300_000
-HNSW_EF_SEARCH_LARGE = 64
-
-
-def ef_search_for(size: int) -> int:
-    """efSearch for an HNSW index of `size` vectors."""
-    return HNSW_EF_SEARCH_LARGE if size > LARGE_INDEX else HNSW_EF_SEARCH
-
-
 # An approximate index keeps the claims added since its file was written in a small exact index beside it:
-# adding 40 vectors to a 100k-vector HNSW graph and rewriting its 170 MB file took 1.2 s of a 9 s incremental
-# add. The recent vectors fold into the graph once they pass this share of it (or RECENT_MIN).
+# adding 40 vectors to a 100k-vector index and rewriting its 170 MB file took 1.2 s of a 9 s incremental
+# add. The recent vectors fold into the main index once they pass this share of it (or RECENT_MIN).
 RECENT_SHARE = 0.02
 RECENT_MIN = 2_000
 
@@ -72,11 +56,14 @@ class ClaimIndex:
         """(similarities, claim ids) of each vector's k nearest claims; id -1 where fewer exist."""
         k = max(1, min(k, self.size))
         queries = np.ascontiguousarray(vectors, dtype=np.float32)
-        sims, ids = self.faiss_index.search(queries, k)
+        if not self.exact and len(queries) >= cells.BY_CELL_MIN_QUERIES:
+            sims, ids = cells.search_by_cell(self.faiss_index, queries, k)
+        else:
+            sims, ids = self.faiss_index.search(queries, k)
         if not self.recent_size:
             return sims, ids
         recent_sims, recent_ids = self.recent.search(queries, min(k, self.recent_size))
-        return _best_of(np.hstack([sims, recent_sims]), np.hstack([ids, recent_ids]), k)
+        return cells.best_of(np.hstack([sims, recent_sims]), np.hstack([ids, recent_ids]), k)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray, all_ids_digest: str) -> None:
         self.ids_digest = all_ids_digest
@@ -112,10 +99,13 @@ class ClaimIndex:
             self.faiss_index, self.mapped = faiss.deserialize_index(faiss.serialize_index(self.faiss_index)), False
         self.faiss_index.add_with_ids(vectors, ids)
         self.file_sha256 = None
-        if not self.exact:  # an index that grew past LARGE_INDEX searches wider from now on
-            import faiss
 
-            faiss.downcast_index(self.faiss_index.index).hnsw.efSearch = ef_search_for(int(self.faiss_index.ntotal))
+    def outgrown(self, count: int, exact_limit: int) -> bool:
+        """Whether an index for `count` claims should be rebuilt: an exact one past `exact_limit`, an IVF one whose
+        cells now hold CELL_GROWTH_LIMIT times the vectors they were trained for."""
+        if self.exact:
+            return count > exact_limit
+        return count > cells.GROWTH_LIMIT * cells.CELL_SIZE * int(self.faiss_index.nlist)
 
 
 def _folds(recent: int, main: int) -> bool:
@@ -129,51 +119,64 @@ def _flat(dimension: int) -> object:
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
 
-def _best_of(sims: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k most similar of each row's candidates (FAISS marks a missing neighbour with id -1)."""
-    sims = np.where(ids < 0, -np.inf, sims)
-    order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-    best_sims, best_ids = np.take_along_axis(sims, order, axis=1), np.take_along_axis(ids, order, axis=1)
-    return np.where(best_ids < 0, np.float32(-3.4028235e38), best_sims).astype(np.float32), best_ids
-
-
 def digest_ids(ids: np.ndarray) -> str:
     """A fingerprint of the set of claim ids an index must hold."""
     return hashlib.sha256(np.sort(ids.astype(np.int64)).tobytes()).hexdigest()[:24]
 
 
 def build(ids: np.ndarray, vectors: np.ndarray, model: str, exact_limit: int = Settings.exact_search_limit) -> ClaimIndex:
-    """An exact IDMap,Flat index for small corpora, HNSW past `exact_limit` claims."""
-    return build_from_blocks([(ids, vectors)], len(ids), model, exact_limit)
+    """An exact IDMap,Flat index for small corpora, IVF past `exact_limit` claims (cells trained on random rows)."""
+    sample = None
+    if len(ids) > exact_limit:
+        sample = vectors[np.random.default_rng(0).choice(len(ids), size=cells.train_size(len(ids)), replace=False)]
+    return build_from_blocks([(ids, vectors)], len(ids), model, exact_limit, sample)
 
 
 def build_from_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], count: int, model: str,
-                      exact_limit: int = Settings.exact_search_limit) -> ClaimIndex:
+                      exact_limit: int = Settings.exact_search_limit, sample: np.ndarray | None = None) -> ClaimIndex:
     """`build` over (ids, vectors) blocks of about `count` claims in all, added as they come: the index holds the
-    only full copy of the vectors (a 1M-claim matrix beside the index would double the 1.5 GB)."""
-    import faiss
+    only full copy of the vectors (a 1M-claim matrix beside the index would double the 1.5 GB).
 
+    An IVF index trains its cells on `sample` (vectors drawn at random from the corpus); without one, on the first
+    `cells.train_size(count)` vectors, buffered until then, which is biased when the blocks come in topic order."""
     exact = count <= exact_limit
     claim_index: ClaimIndex | None = None
-    all_ids = []
+    all_ids, waiting = [], []
     for ids, vectors in blocks:
+        ids, vectors = np.asarray(ids, dtype=np.int64), np.ascontiguousarray(vectors, dtype=np.float32)
+        all_ids.append(ids)
+        if claim_index is None and not exact and sample is None:
+            waiting.append((ids, vectors))
+            if sum(len(w) for w, _ in waiting) < cells.train_size(count):
+                continue
+            sample = np.vstack([v for _, v in waiting])[: cells.train_size(count)]
         if claim_index is None:
-            dimension = vectors.shape[1]
-            if exact:
-                inner = faiss.IndexFlatIP(dimension)
-            else:
-                inner = faiss.IndexHNSWFlat(dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-                inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-                inner.hnsw.efSearch = ef_search_for(count)
-            _reserve(inner, count)
-            claim_index = ClaimIndex(faiss.IndexIDMap2(inner), model, "", exact)
-        if len(ids):
-            claim_index._add_to_main(ids.astype(np.int64), np.ascontiguousarray(vectors, dtype=np.float32))
-        all_ids.append(np.asarray(ids, dtype=np.int64))
+            claim_index = _empty(vectors.shape[1], count, model, exact, sample)
+        for block_ids, block in waiting or [(ids, vectors)]:
+            if len(block_ids):
+                claim_index._add_to_main(block_ids, block)
+        waiting = []
+    if waiting:
+        claim_index = _empty(waiting[0][1].shape[1], count, model, exact, np.vstack([v for _, v in waiting]))
+        for block_ids, block in waiting:
+            claim_index._add_to_main(block_ids, block)
     if claim_index is None:
+        import faiss
+
         claim_index = ClaimIndex(faiss.IndexIDMap2(faiss.IndexFlatIP(0)), model, "", exact)
     claim_index.ids_digest = digest_ids(np.concatenate(all_ids) if all_ids else np.empty(0, dtype=np.int64))
     return claim_index
+
+
+def _empty(dimension: int, count: int, model: str, exact: bool, sample: np.ndarray | None) -> ClaimIndex:
+    """An index with no vectors yet: exact, or IVF with its cells trained on `sample`."""
+    import faiss
+
+    if exact:
+        inner = faiss.IndexFlatIP(dimension)
+        _reserve(inner, count)
+        return ClaimIndex(faiss.IndexIDMap2(inner), model, "", True)
+    return ClaimIndex(cells.trained_ivf(dimension, count, sample), model, "", False)
 
 
 def _reserve(inner: object, count: int) -> None:
@@ -208,7 +211,8 @@ def save(claim_index: ClaimIndex, path: Path) -> None:
             faiss.write_index(claim_index.faiss_index, str(tmp))
             claim_index.file_sha256 = _file_digest(tmp)
         meta = {"model": claim_index.model, "ids_digest": claim_index.ids_digest, "size": claim_index.size,
-                "exact": claim_index.exact, "file_sha256": claim_index.file_sha256}
+                "exact": claim_index.exact, "kind": "flat" if claim_index.exact else "ivf",
+                "file_sha256": claim_index.file_sha256}
         if claim_index.recent_size:
             faiss.write_index(claim_index.recent, str(recent_tmp))
             meta["recent_sha256"] = _file_digest(recent_tmp)
@@ -240,6 +244,8 @@ def load(path: Path, model: str, ids: np.ndarray, adding: int = 0) -> ClaimIndex
         meta = json.loads(sidecar.read_text())
         if not isinstance(meta, dict) or meta.get("model") != model or meta.get("ids_digest") != digest_ids(ids):
             return None
+        if not meta.get("exact", True) and meta.get("kind") != "ivf":
+            return None  # an HNSW graph written by an earlier claimcheck: rebuilt as IVF
         # Checked before FAISS reads a byte: a damaged file can crash the reader, not just raise.
         if meta.get("file_sha256") != _file_digest(path):
             return None
@@ -271,7 +277,7 @@ def describe(path: Path) -> str:
         return "unreadable (will be rebuilt)"
     if not isinstance(meta, dict):
         return "unreadable (will be rebuilt)"
-    kind = "exact (Flat, inner product)" if meta.get("exact") else "approximate (HNSW)"
+    kind = "exact (Flat, inner product)" if meta.get("exact") else "approximate (IVF)"
     return f"{path} · {kind} · {meta.get('size')} vectors · model {meta.get('model')}"
 
 

@@ -18,7 +18,7 @@ from typing import ContextManager, Protocol
 import numpy as np
 from sqlite_utils import Database
 
-from . import corpus_checks, facts, index, measure_pairs, pair, report, store
+from . import cells, corpus_checks, facts, index, measure_pairs, pair, report, store
 from .config import REPORTS_DIR, SEEDS_DIR, Settings
 from . import embed
 from .embed import Embedder
@@ -272,11 +272,15 @@ def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> i
     """The saved index extended with the new claims, or one rebuilt from SQLite when the cache is unusable."""
     old_ids = np.setdiff1d(snap.known_ids, snap.new_ids)
     claim_index = index.load(settings.index_path, model, old_ids, adding=len(snap.new_ids))
-    if claim_index is not None and claim_index.exact and len(snap.known_ids) > settings.exact_search_limit:
-        claim_index = None  # the corpus has outgrown exact search: rebuild as HNSW
+    if claim_index is not None and claim_index.outgrown(len(snap.known_ids), settings.exact_search_limit):
+        claim_index = None  # past exact search's size, or past what its IVF cells were trained for: rebuild
     if claim_index is None:
-        claim_index = index.build_from_blocks(_snapshot_blocks(db, model, snap), len(snap.known_ids), model,
-                                              settings.exact_search_limit)
+        count = len(snap.known_ids)
+        sample = None
+        if count > settings.exact_search_limit:
+            sample = store.vector_sample(db, model, snap.known_ids, cells.train_size(count))
+        claim_index = index.build_from_blocks(_snapshot_blocks(db, model, snap), count, model,
+                                              settings.exact_search_limit, sample)
     else:
         claim_index.add(snap.new_ids, snap.new_vectors, index.digest_ids(snap.known_ids))
     index.save(claim_index, settings.index_path)

@@ -94,7 +94,7 @@ def test_adding_nothing_to_an_index_keeps_it_and_records_the_ids():
     assert built.size == 2 and built.ids_digest == "digest-after"
 
 
-def _hnsw_index(n: int, dimension: int = 8, seed: int = 0):
+def _ivf_index(n: int, dimension: int = 8, seed: int = 0):
     from claimcheck import index
 
     rng = np.random.default_rng(seed)
@@ -108,7 +108,7 @@ def test_claims_added_to_an_approximate_index_wait_beside_it_and_are_found(tmp_p
     only the small file while the main file stays as it was."""
     from claimcheck import index
 
-    built, _ = _hnsw_index(50)
+    built, _ = _ivf_index(50)
     path = tmp_path / "db.faiss"
     index.save(built, path)
     main_bytes = path.read_bytes()
@@ -125,16 +125,16 @@ def test_claims_added_to_an_approximate_index_wait_beside_it_and_are_found(tmp_p
     assert again.search(new[:1], 1)[1][0, 0] == 101
 
 
-def test_recent_vectors_fold_into_the_graph_past_their_share(monkeypatch, tmp_path):
+def test_recent_vectors_fold_into_the_main_index_past_their_share(monkeypatch, tmp_path):
     from claimcheck import index
 
     monkeypatch.setattr(index, "RECENT_MIN", 3)
-    built, vectors = _hnsw_index(50)
+    built, vectors = _ivf_index(50)
     built.add(np.arange(101, 104), vectors[:3], "d1")
     assert built.recent_size == 3
     built.add(np.arange(104, 105), vectors[3:4], "d2")
     assert built.recent_size == 0 and built.faiss_index.ntotal == 54
-    assert set(built.search(vectors[:1], 2)[1][0]) == {1, 101}  # the copies are found in the graph itself
+    assert set(built.search(vectors[:1], 2)[1][0]) == {1, 101}  # the copies are found in the main index itself
     index.save(built, tmp_path / "db.faiss")
     assert not (tmp_path / "db.faiss.recent").exists()
 
@@ -142,7 +142,7 @@ def test_recent_vectors_fold_into_the_graph_past_their_share(monkeypatch, tmp_pa
 def test_a_damaged_recent_file_means_a_rebuild(tmp_path):
     from claimcheck import index
 
-    built, vectors = _hnsw_index(20)
+    built, vectors = _ivf_index(20)
     built.add(np.array([99]), vectors[:1], index.digest_ids(np.r_[np.arange(1, 21), 99]))
     path = tmp_path / "db.faiss"
     index.save(built, path)
@@ -153,7 +153,7 @@ def test_a_damaged_recent_file_means_a_rebuild(tmp_path):
 def test_an_index_built_from_blocks_is_the_index_built_at_once():
     from claimcheck import index
 
-    _, vectors = _hnsw_index(30)
+    _, vectors = _ivf_index(30)
     ids = np.arange(1, 31)
     whole = index.build(ids, vectors, "m", exact_limit=100)
     blocks = index.build_from_blocks([(ids[:12], vectors[:12]), (ids[12:], vectors[12:])], 30, "m", exact_limit=100)
@@ -168,7 +168,7 @@ def test_an_index_that_will_not_grow_is_mapped_and_one_that_folds_is_read(monkey
     from claimcheck import index
 
     monkeypatch.setattr(index, "RECENT_MIN", 3)
-    built, vectors = _hnsw_index(50)
+    built, vectors = _ivf_index(50)
     path = tmp_path / "db.faiss"
     index.save(built, path)
     ids = np.arange(1, 51)
@@ -187,7 +187,7 @@ def test_an_index_that_will_not_grow_is_mapped_and_one_that_folds_is_read(monkey
 def test_an_index_hashed_ahead_is_not_hashed_again_unless_its_file_changed(monkeypatch, tmp_path):
     from claimcheck import index
 
-    built, _ = _hnsw_index(20)
+    built, _ = _ivf_index(20)
     path = tmp_path / "db.faiss"
     index.save(built, path)
     hashed = []

@@ -121,7 +121,7 @@ def test_claim_quantities_and_speakers_are_stored_as_json(db, settings, embedder
     assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_a_corpus_that_outgrows_exact_search_is_reindexed_with_hnsw(db, settings, embedder, basic_dir, tmp_path):
+def test_a_corpus_that_outgrows_exact_search_is_reindexed_with_ivf(db, settings, embedder, basic_dir, tmp_path):
     from dataclasses import replace
 
     (basic_dir / "articles.jsonl").unlink()

@@ -274,6 +274,14 @@ def claim_vector_blocks(db: Database, model: str, block: int = 50_000) -> Iterat
         yield ids, np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob in chunk])
 
 
+def vector_sample(db: Database, model: str, claim_ids: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+    """The vectors of `size` of these claims drawn at random (claims are stored in article order, so the first
+    ones would all be about the first stories)."""
+    chosen = np.random.default_rng(seed).choice(claim_ids, size=min(size, len(claim_ids)), replace=False)
+    vectors = vectors_of(db, model, sorted(chosen.tolist()))
+    return np.stack(list(vectors.values())).astype(np.float32)
+
+
 def embedded_claim_ids(db: Database, model: str) -> np.ndarray:
     """Ids of every claim with a vector for this model, ascending."""
     rows = db.execute(
