@@ -43,7 +43,7 @@ def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: i
     how many."""
     rows = store.claim_quantities(db, None if articles is None else list(articles))
     phrases = {phrase_key(p): p for _, _, raw in rows for _, p in phrases_of(raw)}
-    missing = sorted(store.missing_vectors(db, embedder.name, phrases))
+    missing = sorted(store.missing_vectors(db, embedder.name, phrases), key=lambda key: (len(phrases[key]), key))
     if not missing:
         return 0
     with progress("Embedding measures", len(missing)) as advance:

@@ -9,6 +9,7 @@ loads neither spaCy nor the embedding model.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -157,7 +158,9 @@ def embed_missing(db: Database, embedder: Embedder, progress: Progress = no_prog
                   unpaired_only: bool = False) -> int:
     """Embed every claim text this model has not embedded yet (of articles not yet paired, if `unpaired_only`);
     each chunk is committed as it finishes."""
-    missing = store.missing_embeddings(db, embedder.name, unpaired_only)
+    # Shortest first, so that each chunk (and each batch in it) holds texts of about one length: less padding,
+    # ~10-15 % more texts/s than chunks in claim order, each sorted on its own (10k bench claims, ONNX int8).
+    missing = sorted(store.missing_embeddings(db, embedder.name, unpaired_only), key=lambda row: len(row[1]))
     if not missing:
         return 0
     with progress("Embedding claims", len(missing)) as advance:
@@ -276,9 +279,8 @@ def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> i
         claim_index = None  # past exact search's size, or past what its IVF cells were trained for: rebuild
     if claim_index is None:
         count = len(snap.known_ids)
-        sample = None
-        if count > settings.exact_search_limit:
-            sample = store.vector_sample(db, model, snap.known_ids, cells.train_size(count))
+        sample = (store.vector_sample(db, model, snap.known_ids, cells.train_size(count))
+                  if count > settings.exact_search_limit else None)  # cells trained on claims drawn at random
         claim_index = index.build_from_blocks(_snapshot_blocks(db, model, snap), count, model,
                                               settings.exact_search_limit, sample)
     else:
@@ -298,6 +300,18 @@ def find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, 
     """Pairs between the new claims and every other claim: nearest neighbours plus shared rare terms."""
     if not len(snap.new_ids):
         return []
+    # No cyclic garbage collection meanwhile: pairing 100k claims builds millions of tuples and sets (no cycles),
+    # and the collector, scanning them again and again, took 6 s of its 45.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _find_pairs(db, settings, claim_index, snap)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, snap: Snapshot) -> list[pair.Pair]:
     # k+1: FAISS returns the query itself first.
     sims, neighbours = claim_index.search(snap.new_vectors, settings.neighbours + 1)
     cosine_of = pair.neighbour_candidates(snap.new_ids, sims, neighbours, settings.min_cosine)
@@ -305,10 +319,10 @@ def find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, 
     df = store.term_document_frequency(db, {t for terms in query_terms.values() for t in terms})
     rare = {t for t, n in df.items() if 2 <= n <= settings.rare_term_max_df}
     postings = {t: store.claims_with_term(db, t, settings.rare_term_max_df) for t in rare}
-    keys = set(cosine_of) | pair.rare_term_candidates(query_terms, postings)
-    # Only claims this pass knows: another process may have added claims since.
+    # Only claims this pass knows: another process may have added claims since (the index holds only known ones).
     known = set(snap.known_ids.tolist())
-    keys = {key for key in keys if key[0] in known and key[1] in known}
+    rare_keys = pair.rare_term_candidates(query_terms, postings)
+    keys = set(cosine_of) | {key for key in rare_keys if key[0] in known and key[1] in known}
     involved = sorted({i for key in keys for i in key})
     terms = _terms_of(db, involved)
     df.update(store.term_document_frequency(db, {t for ts in terms.values() for t in ts} - set(df)))
@@ -331,9 +345,10 @@ def _articles_of(db: Database, claim_ids: list[int]) -> dict[int, int]:
 
 def detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> list[tuple[str, str]]:
     """Link article pairs that are copies of one source; their pairs go back to the checks."""
-    rows = store.pairs_of_articles(db, new_articles)
-    found = [pair.Pair(r["claim_a"], r["claim_b"], r["similarity"], r["lexical"], r["score"]) for r in rows]
-    article_of = {r["claim_a"]: r["article_id_a"] for r in rows} | {r["claim_b"]: r["article_id_b"] for r in rows}
+    # Only near-verbatim pairs can make two articles copies: reading every pair of a 100k-claim corpus took 20 s.
+    rows = store.close_pairs_of_articles(db, new_articles, settings.copy_cosine)
+    found = [pair.Pair(*row[:5]) for row in rows]
+    article_of = {row[0]: row[5] for row in rows} | {row[1]: row[6] for row in rows}
     listing = store.articles(db)
     sizes = {a["id"]: a["n_claims"] for a in listing}
     copies = pair.copied_articles(found, article_of, sizes, settings.copy_cosine, settings.copy_share)

@@ -77,6 +77,31 @@ def test_score_pairs_keeps_only_cross_article_pairs_above_threshold_best_first()
     assert pairs[0].score == pytest.approx(pairs[0].similarity + 0.5 / 2.2, abs=1e-3)
 
 
+def test_score_pairs_on_arrays_gives_what_the_scalar_formulas_give():
+    """The array version of score_pairs must score every candidate as hybrid_score(cosine, lexical_overlap(...))
+    does, with cosines from the search where given, unseen terms at the rarest weight and repeated terms once."""
+    rng = np.random.default_rng(3)
+    vocabulary = [f"t{n}" for n in range(30)]
+    vectors = {c: v / np.linalg.norm(v) for c, v in ((c, rng.normal(size=8).astype(np.float32)) for c in range(1, 61))}
+    terms = {c: list(rng.choice(vocabulary, size=rng.integers(0, 8))) * 2 for c in vectors}  # each term twice
+    article_of = {c: c % 7 for c in vectors}
+    idf = {t: float(w) for t, w in zip(vocabulary[:25], rng.uniform(0, 1, 25))}  # t25..t29 unseen
+    keys = {(a, b) for a in vectors for b in vectors if a < b and rng.random() < 0.3}
+    cosine_of = {key: 0.9 for key in list(keys)[::5]}
+    pairs = pair.score_pairs(keys, cosine_of, vectors, terms, article_of, idf, 0.5, threshold=-1.0)
+    want = {}
+    for a, b in keys:
+        if article_of[a] != article_of[b]:
+            cosine = cosine_of.get((a, b), float(vectors[a] @ vectors[b]))
+            lexical = pair.lexical_overlap(terms[a], terms[b], idf)
+            want[a, b] = (cosine, lexical, pair.hybrid_score(cosine, lexical, 0.5))
+    assert {(p.a, p.b) for p in pairs} == set(want)
+    for p in pairs:
+        assert (p.similarity, p.lexical, p.score) == pytest.approx(want[p.a, p.b], abs=1e-4)
+    assert [p.score for p in pairs] == sorted((p.score for p in pairs), reverse=True)
+    assert any(p.lexical > 0 for p in pairs) and any(p.similarity == 0.9 for p in pairs)
+
+
 def test_copied_articles_need_most_claims_of_the_shorter_article_near_verbatim():
     article_of = {1: 100, 2: 100, 3: 200, 4: 200, 5: 300}
     sizes = {100: 2, 200: 3, 300: 1}

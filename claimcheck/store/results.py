@@ -20,7 +20,8 @@ def insert_pairs(db: Database, rows: list[tuple[int, int, float, float, float]])
     alive = _existing(db, "claims", {claim for row in rows for claim in row[:2]})
     db.conn.executemany(
         "INSERT OR IGNORE INTO pairs (claim_a, claim_b, similarity, lexical, score) VALUES (?, ?, ?, ?, ?)",
-        [row for row in rows if row[0] in alive and row[1] in alive],
+        # In key order: the UNIQUE (claim_a, claim_b) index then grows at its end, not at random pages.
+        sorted(row for row in rows if row[0] in alive and row[1] in alive),
     )
 
 
@@ -55,16 +56,21 @@ def pairs_by_id(db: Database, pair_ids: list[int]) -> list[dict]:
     return sorted(rows, key=lambda row: row["id"])
 
 
-def pairs_of_articles(db: Database, article_ids: list[int]) -> list[dict]:
-    """Every pair with a claim in one of these articles, each once."""
-    rows: dict[int, dict] = {}
+def close_pairs_of_articles(db: Database, article_ids: list[int], min_similarity: float) -> list[tuple]:
+    """(claim a, claim b, similarity, lexical, score, article of a, article of b) of every pair with a claim in one
+    of these articles and a cosine of at least `min_similarity`, each once (what copy detection reads)."""
+    rows: dict[tuple[int, int], tuple] = {}
     for chunk in _chunks(article_ids, 400):
         marks = ",".join("?" * len(chunk))
         # Through the claims' ids so that SQLite uses the pairs' indexes instead of scanning every pair.
         new_claims = f"(SELECT id FROM claims WHERE article_id IN ({marks}))"
-        for row in _all(db, f"{_PAIR_SELECT} WHERE pairs.claim_a IN {new_claims} OR pairs.claim_b IN {new_claims}",
-                        chunk * 2):
-            rows[row["id"]] = row
+        for row in db.execute(
+            "SELECT pairs.claim_a, pairs.claim_b, pairs.similarity, pairs.lexical, pairs.score, ca.article_id,"
+            " cb.article_id FROM pairs JOIN claims ca ON ca.id = pairs.claim_a JOIN claims cb ON cb.id = pairs.claim_b"
+            f" WHERE (pairs.claim_a IN {new_claims} OR pairs.claim_b IN {new_claims}) AND pairs.similarity >= ?",
+            [*chunk, *chunk, min_similarity],
+        ):
+            rows[row[0], row[1]] = tuple(row)
     return list(rows.values())
 
 
