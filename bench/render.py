@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claimcheck.index import HNSW_EF_SEARCH, HNSW_EF_SEARCH_LARGE, HNSW_M, LARGE_INDEX
+from claimcheck.cells import CELL_PROBES, CELL_SIZE
 
 PIPELINE_STAGES = ["segmentation", "embedding", "indexing", "pairing", "checks", "report"]
 SETUP_STAGES = ["spaCy load", "model load", "model warm-up"]
@@ -84,7 +84,7 @@ def pairing_table(stages: dict) -> list[str]:
         pairing, knn, mining = (_stage(result, x) for x in ("pairing", "claimcheck index k-NN", "peer: paraphrase_mining"))
         build = next((s for s in result["stages"] if s["stage"] == "claimcheck index build"), None)
         ours = knn["seconds"] + (build["seconds"] if build else 0)
-        kind = "exact" if build and build.get("extra", {}).get("exact") else "HNSW"
+        kind = "exact" if build and build.get("extra", {}).get("exact") else "IVF"
         p = result["peers"]
         lines.append(
             f"| {result['claims']:,} | {_fmt(mining['seconds'], 2)} | {_fmt(ours, 2)} ({kind}) |"
@@ -112,16 +112,16 @@ def paths_table(stages: dict) -> list[str]:
 
 
 def index_table(index: dict) -> list[str]:
-    lines = ["| vectors | source | exact FlatIP self-join s | HNSW build s | HNSW search s | HNSW total s |"
-             " exact ÷ HNSW | pairs ≥ 0.8 (exact) | HNSW pair recall | HNSW recall@10 | peak MB flat / HNSW |",
+    lines = ["| vectors | source | exact FlatIP self-join s | IVF build s | IVF search s | IVF total s |"
+             " exact ÷ IVF | pairs ≥ 0.8 (exact) | IVF pair recall | IVF recall@10 | peak MB flat / IVF |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, r in sorted(index.items()):
         flat = r["flat_build_s"] + r["flat_search_s"]
-        hnsw = r["hnsw_build_s"] + r["hnsw_search_s"]
+        ivf = r["ivf_build_s"] + r["ivf_search_s"]
         lines.append(
-            f"| {_size(n)} | {r['source']}; exact on {r['exact_measured_on']} | {_fmt(flat, 1)} | {_fmt(r['hnsw_build_s'], 1)} |"
-            f" {_fmt(r['hnsw_search_s'], 1)} | {_fmt(hnsw, 1)} | {_fmt(flat / hnsw, 1)}× | {r['exact_pairs']:,} |"
-            f" {_fmt(100 * r['recall_pairs'], 2)} % | {_fmt(r['recall_at_10'], 4)} | {_fmt(r['flat_peak_mb'], 0)} / {_fmt(r['hnsw_peak_mb'], 0)} |")
+            f"| {_size(n)} | {r['source']}; exact on {r['exact_measured_on']} | {_fmt(flat, 1)} | {_fmt(r['ivf_build_s'], 1)} |"
+            f" {_fmt(r['ivf_search_s'], 1)} | {_fmt(ivf, 1)} | {_fmt(flat / ivf, 1)}× | {r['exact_pairs']:,} |"
+            f" {_fmt(100 * r['recall_pairs'], 2)} % | {_fmt(r['recall_at_10'], 4)} | {_fmt(r['flat_peak_mb'], 0)} / {_fmt(r['ivf_peak_mb'], 0)} |")
     return lines
 
 
@@ -198,9 +198,9 @@ def render_markdown(corpora: dict, stages: dict, index: dict, cli: dict, meta: d
         " search. Recall: share of the pairs with cosine ≥ 0.8 found by an exact, uncapped FAISS range_search that"
         " each method's top-10 neighbours contain.", "",
         *pairing_table(stages), "",
-        f"## Index: exact FlatIP vs HNSW (M={HNSW_M}, efSearch {HNSW_EF_SEARCH}; {HNSW_EF_SEARCH_LARGE} past"
-        f" {LARGE_INDEX:,} vectors) self-join, k = 11", "",
-        "Recall: share of the pairs with cosine ≥ 0.8 in exact search's top-10 that HNSW's top-10 also holds.", "",
+        f"## Index: exact FlatIP vs IVF (cells of ~{CELL_SIZE} vectors, {CELL_PROBES} probed per query, trained on"
+        " a random sample) self-join, k = 11", "",
+        "Recall: share of the pairs with cosine ≥ 0.8 in exact search's top-10 that IVF's top-10 also holds.", "",
         *index_table(index), "",
         "## Whole commands (fresh processes)", "",
         *cli_table(cli), "",
@@ -209,7 +209,7 @@ def render_markdown(corpora: dict, stages: dict, index: dict, cli: dict, meta: d
 
 
 def render_plot(stages: dict, index: dict, path: Path) -> None:
-    """Log-log time against size: one line per pipeline stage, and exact vs HNSW self-join."""
+    """Log-log time against size: one line per pipeline stage, and exact vs IVF self-join."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -230,7 +230,7 @@ def render_plot(stages: dict, index: dict, path: Path) -> None:
     if index:
         ns = sorted(index)
         right.plot(ns, [index[n]["flat_build_s"] + index[n]["flat_search_s"] for n in ns], "-o", label="exact FlatIP")
-        right.plot(ns, [index[n]["hnsw_build_s"] + index[n]["hnsw_search_s"] for n in ns], "-o", label=f"HNSW M={HNSW_M} (claimcheck's efSearch)")
+        right.plot(ns, [index[n]["ivf_build_s"] + index[n]["ivf_search_s"] for n in ns], "-o", label=f"IVF ({CELL_PROBES} of ~n/{CELL_SIZE} cells)")
         right.axhline(300, color="grey", linestyle=":", label="target 5 min")
         right.set(xscale="log", yscale="log", xlabel="vectors", ylabel="seconds", title="self-join k=11")
         right.grid(True, which="both", alpha=0.3)

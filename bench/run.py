@@ -26,7 +26,7 @@ ROOT = BENCH_DIR.parent
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000", help="corpus sizes in claims (stage measures)")
-    parser.add_argument("--index-sizes", default="10000,100000,1000000", help="vector counts for exact vs HNSW")
+    parser.add_argument("--index-sizes", default="10000,100000,1000000", help="vector counts for exact vs IVF")
     parser.add_argument("--report-sizes", default=None,
                         help="sizes at which the whole `claimcheck report` CLI also runs (default: all --sizes)")
     parser.add_argument("--peer-limit", type=int, default=20_000,
