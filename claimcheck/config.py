@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .errors import InputError
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -57,3 +59,22 @@ class Settings:
     def index_path(self) -> Path:
         """The FAISS cache lives beside the database it was built from."""
         return self.db_path.with_name(self.db_path.name + ".faiss")
+
+
+# Settings a run cannot use, and the most each may be (None: no upper bound).
+_AT_LEAST_ONE = ("batch_size", "neighbours", "rare_term_max_df", "max_file_bytes")
+_FRACTIONS = {"min_cosine": 1.0, "copy_cosine": 1.0, "copy_share": 1.0, "pair_threshold": None, "lexical_weight": None}
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse zero or negative sizes and negative thresholds with one clear line, before any work."""
+    if settings.max_file_bytes <= 0:
+        raise InputError("--max-mb must be more than 0")
+    for name in _AT_LEAST_ONE:
+        if getattr(settings, name) < 1:
+            raise InputError(f"{name} must be at least 1, not {getattr(settings, name)}")
+    for name, most in _FRACTIONS.items():
+        value = getattr(settings, name)
+        if not value >= 0 or (most is not None and value > most):  # `not >=` also refuses NaN
+            bounds = f"between 0 and {most:g}" if most is not None else "0 or more"
+            raise InputError(f"{name} must be {bounds}, not {value}")

@@ -102,7 +102,7 @@ class ClaimIndex:
 
     def outgrown(self, count: int, exact_limit: int) -> bool:
         """Whether an index for `count` claims should be rebuilt: an exact one past `exact_limit`, an IVF one whose
-        cells now hold CELL_GROWTH_LIMIT times the vectors they were trained for."""
+        cells now hold cells.GROWTH_LIMIT times the vectors they were trained for."""
         if self.exact:
             return count > exact_limit
         return count > cells.GROWTH_LIMIT * cells.CELL_SIZE * int(self.faiss_index.nlist)

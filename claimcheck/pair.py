@@ -170,7 +170,7 @@ def _lexical_overlaps(claims: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray
     term_ids, lengths = [], []
     for claim in claims.tolist():
         ids = set()
-        for term in terms[claim]:
+        for term in terms.get(claim, ()):
             if term not in vocabulary:
                 vocabulary[term] = len(weights)
                 weights.append(max(0.0, idf.get(term, unseen)))

@@ -31,7 +31,8 @@ def query(
     min_score: float | None = None, article: str | None = None, progress: Progress | None = None,
 ) -> list[list[dict]]:
     """For each text, the k best claims (with article, line, score, speaker and quantities)."""
-    from .pipeline import check_settings, embed_missing, no_progress
+    from .config import check_settings
+    from .pipeline import embed_missing, no_progress
     from .segment import claim_terms, load_nlp
 
     if k < 1:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -238,11 +238,15 @@ _CLAIMS_WITH_VECTORS = (" FROM claims CROSS JOIN embeddings ON embeddings.text_h
                         " AND embeddings.model = ?")
 
 
-def claim_vectors(db: Database, model: str, unpaired_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def claim_vectors(db: Database, model: str, unpaired_only: bool = False,
+                  articles: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(claim ids, float32 matrix) for claims with a vector for this model (only those of articles not yet paired
-    if `unpaired_only`), filled straight from the cursor."""
+    if `unpaired_only`, only those of `articles` if given), filled straight from the cursor."""
     where = "claims.article_id IN (SELECT id FROM articles WHERE paired_at IS NULL)" if unpaired_only else "1"
     params: list[Any] = []
+    if articles is not None:  # one JSON parameter, however many articles
+        where += " AND claims.article_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(articles)))
     from_where = f"{_CLAIMS_WITH_VECTORS} WHERE {where}"
     count = db.execute(f"SELECT count(*){from_where}", [model, *params]).fetchone()[0]
     ids = np.empty(count, dtype=np.int64)
