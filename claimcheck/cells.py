@@ -1,11 +1,11 @@
 """The cells of a large claim index (FAISS IVF): how many, what they are trained on, and a search cell by cell.
 
 Past `exact_search_limit` claims the index is an inverted file: k-means cells of about CELL_SIZE vectors, each
-query searched exactly in its CELL_PROBES nearest cells. On 100k real claim vectors (2 shared cores) the self-join
-builds and runs in 4 s where HNSW (M=16, efConstruction 36, efSearch 32) took 16.5 s, and it finds 99.7 % of the
-pairs with cosine >= 0.8 that exact search finds (HNSW: 99.6 %). On 1M vectors: about 60 s and 99.3 %, where HNSW
-took 317 s for 95.3 %. The gain comes from `search_by_cell`: a batch of queries is compared with each cell's
-vectors in one matrix product, not walked query by query.
+query searched exactly in its CELL_PROBES nearest cells. On the bench's 100k real claim vectors (2 shared cores)
+the self-join builds and runs in 3.5 s where HNSW (M=16, efConstruction 36, efSearch 32) took 16.5 s, and it finds
+99.7 % of the pairs with cosine >= 0.8 that exact search finds (HNSW: 99.6 %). On 1M vectors: 127 s and 99.3 %,
+where HNSW took 317 s for 95.3 % (bench/results.md). The gain comes from `search_by_cell`: a batch of queries is
+compared with each cell's vectors in one matrix product, not walked query by query.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ TRAIN_MIN = 30_000
 TRAIN_PER_CELL = 40
 # An index whose cells hold this many times the vectors they were trained for is rebuilt: its searches slow down.
 GROWTH_LIMIT = 4
-# From this many queries on, searching cell by cell beats FAISS's own IVF search (4.6x at 100k queries); below it
-# the few cells a handful of queries probe are not worth gathering.
+# From this many queries on, searching cell by cell beats FAISS's own IVF search (2.7 s vs 15.4 s at 100k queries);
+# below it the few cells a handful of queries probe are not worth gathering.
 BY_CELL_MIN_QUERIES = 2_000
 
 

@@ -138,28 +138,17 @@ def build_from_blocks(blocks: Iterable[tuple[np.ndarray, np.ndarray]], count: in
     only full copy of the vectors (a 1M-claim matrix beside the index would double the 1.5 GB).
 
     An IVF index trains its cells on `sample` (vectors drawn at random from the corpus); without one, on the first
-    `cells.train_size(count)` vectors, buffered until then, which is biased when the blocks come in topic order."""
+    block, which is biased when the blocks come in article order."""
     exact = count <= exact_limit
     claim_index: ClaimIndex | None = None
-    all_ids, waiting = [], []
+    all_ids = []
     for ids, vectors in blocks:
         ids, vectors = np.asarray(ids, dtype=np.int64), np.ascontiguousarray(vectors, dtype=np.float32)
-        all_ids.append(ids)
-        if claim_index is None and not exact and sample is None:
-            waiting.append((ids, vectors))
-            if sum(len(w) for w, _ in waiting) < cells.train_size(count):
-                continue
-            sample = np.vstack([v for _, v in waiting])[: cells.train_size(count)]
         if claim_index is None:
-            claim_index = _empty(vectors.shape[1], count, model, exact, sample)
-        for block_ids, block in waiting or [(ids, vectors)]:
-            if len(block_ids):
-                claim_index._add_to_main(block_ids, block)
-        waiting = []
-    if waiting:
-        claim_index = _empty(waiting[0][1].shape[1], count, model, exact, np.vstack([v for _, v in waiting]))
-        for block_ids, block in waiting:
-            claim_index._add_to_main(block_ids, block)
+            claim_index = _empty(vectors.shape[1], count, model, exact, vectors if sample is None else sample)
+        if len(ids):
+            claim_index._add_to_main(ids, vectors)
+        all_ids.append(ids)
     if claim_index is None:
         import faiss
 

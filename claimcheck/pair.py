@@ -114,7 +114,7 @@ def score_pairs(
     """The candidates from different articles whose hybrid score reaches the threshold, best first.
 
     `hybrid_score(cosine, lexical_overlap(...))` of every candidate, computed on arrays: a 100k-claim corpus has
-    ~2M candidates, and the loop of calls took 27 s of pairing's ~50 s.
+    ~2M candidates, and the loop of calls took 27 s of find_pairs' 51 s.
     """
     keys = list(keys)
     if not keys:

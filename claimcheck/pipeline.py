@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ContextManager, Protocol
@@ -140,7 +140,7 @@ def embed_missing(db: Database, embedder: Embedder, progress: Progress = no_prog
     """Embed every claim text this model has not embedded yet (of articles not yet paired, if `unpaired_only`);
     each chunk is committed as it finishes."""
     # Shortest first, so that each chunk (and each batch in it) holds texts of about one length: less padding,
-    # ~10-15 % more texts/s than chunks in claim order, each sorted on its own (10k bench claims, ONNX int8).
+    # ~10-15 % more texts/s than chunks in claim order, each sorted on its own (6,000 bench claims, ONNX int8).
     missing = sorted(store.missing_embeddings(db, embedder.name, unpaired_only), key=lambda row: len(row[1]))
     if not missing:
         return 0
@@ -265,15 +265,21 @@ def index_for(db: Database, settings: Settings, model: str, snap: Snapshot) -> i
         # A first run: the snapshot holds every vector already (100k claims: 4 s less than reading them again).
         claim_index = index.build(snap.new_ids, snap.new_vectors, model, settings.exact_search_limit)
     elif claim_index is None:
-        count = len(snap.known_ids)
-        sample = (store.vector_sample(db, model, snap.known_ids, cells.train_size(count))
-                  if count > settings.exact_search_limit else None)  # cells trained on claims drawn at random
-        claim_index = index.build_from_blocks(_snapshot_blocks(db, model, snap), count, model,
-                                              settings.exact_search_limit, sample)
+        claim_index = rebuild_index(db, settings, model, snap.known_ids, _snapshot_blocks(db, model, snap))
     else:
         claim_index.add(snap.new_ids, snap.new_vectors, index.digest_ids(snap.known_ids))
     index.save(claim_index, settings.index_path)
     return claim_index
+
+
+def rebuild_index(db: Database, settings: Settings, model: str, ids: np.ndarray,
+                  blocks: Iterable[tuple[np.ndarray, np.ndarray]]) -> index.ClaimIndex:
+    """An index over `blocks` (the vectors of `ids`), its IVF cells, if it needs them, trained on claims drawn at
+    random (the blocks come in article order)."""
+    count = len(ids)
+    exact = count <= settings.exact_search_limit
+    sample = None if exact else store.vector_sample(db, model, ids, cells.train_size(count))
+    return index.build_from_blocks(blocks, count, model, settings.exact_search_limit, sample)
 
 
 def _snapshot_blocks(db: Database, model: str, snap: Snapshot):
@@ -288,7 +294,7 @@ def find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, 
     if not len(snap.new_ids):
         return []
     # No cyclic garbage collection meanwhile: pairing 100k claims builds millions of tuples and sets (no cycles),
-    # and the collector, scanning them again and again, took 6 s of its 45.
+    # and the collector, scanning them again and again, took 6 s of its 43.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -332,7 +338,7 @@ def _articles_of(db: Database, claim_ids: list[int]) -> dict[int, int]:
 
 def detect_copies(db: Database, settings: Settings, new_articles: list[int]) -> list[tuple[str, str]]:
     """Link article pairs that are copies of one source; their pairs go back to the checks."""
-    # Only near-verbatim pairs can make two articles copies: reading every pair of a 100k-claim corpus took 20 s.
+    # Only near-verbatim pairs can make two articles copies: reading every pair of 100k claims took 20 s (profiled).
     rows = store.close_pairs_of_articles(db, new_articles, settings.copy_cosine)
     found = [pair.Pair(*row[:5]) for row in rows]
     article_of = {row[0]: row[5] for row in rows} | {row[1]: row[6] for row in rows}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlite_utils import Database
 
-from . import cells, embed, index, pair, store
+from . import embed, index, pair, store
 from .config import Settings
 from .embed import Embedder
 from .errors import InputError
@@ -70,9 +70,9 @@ def _index(db: Database, settings: Settings, model: str) -> index.ClaimIndex:
         raise InputError("no claims to search yet: `claimcheck ingest PATH` or `claimcheck report` first")
     claim_index = index.load(settings.index_path, model, ids)
     if claim_index is None:
-        sample = store.vector_sample(db, model, ids, cells.train_size(len(ids)))
-        claim_index = index.build_from_blocks(store.claim_vector_blocks(db, model), len(ids), model,
-                                              settings.exact_search_limit, sample)
+        from .pipeline import rebuild_index
+
+        claim_index = rebuild_index(db, settings, model, ids, store.claim_vector_blocks(db, model))
         index.save(claim_index, settings.index_path)
     return claim_index
 

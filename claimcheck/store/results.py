@@ -138,7 +138,7 @@ def forget_checks_of_claims(db: Database, claim_ids: list[int], checks: Iterable
 def stale_pairs(db: Database, check: str, version: str) -> list[tuple[int, str | None]]:
     """(pair id, the version that last checked it or None) of the pairs this version of a check has not examined."""
     # instr() first: a plain substring test of the stamp SQLite's json_set writes ({"numeric":"6",...}) skips
-    # the JSON parse for the pairs already checked (0.2 s per check on 700k pairs, for a one-article add).
+    # the JSON parse for the pairs already checked (0.19 -> 0.13 s per check on 700k pairs, for a one-article add).
     stamp = json.dumps({check: version}, separators=(",", ":"))[1:-1]
     rows = db.execute("SELECT id, json_extract(checked_by, ?) FROM pairs"
                       " WHERE instr(checked_by, ?) = 0 AND coalesce(json_extract(checked_by, ?), '') != ? ORDER BY id",
