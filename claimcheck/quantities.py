@@ -69,8 +69,6 @@ class Quantity:
         return cls(**d)
 
 
-
-
 @dataclass
 class _Match:
     first: int  # token indices within the sentence, end exclusive
@@ -162,8 +160,14 @@ def _day_number(toks: list["Token"], j: int) -> int | None:
     return int(text) if text.isdecimal() and text.isascii() and 1 <= int(text) <= 31 else None
 
 
+# What a number can open with when its first token holds no digit ("a dozen", "half a million").
+_NUMBER_LEADS = U.NUMBER_WORDS | {"a", "dozen"} | {lead[0] for lead in U.SHARES_OF_SCALE}
+
+
 def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
     """(value, end) of the number written at token i, scale words included ("£7m" -> 7e6)."""
+    if toks[i].lower_ not in _NUMBER_LEADS and not any(ch.isdigit() for ch in toks[i].text):
+        return None  # most tokens (asked twice per token): extraction of 150 BBC articles 2.4-3.1 s -> 1.3-2.5 s
     share = U.share_of_scale([t.text for t in toks[i:i + 6]])
     if share is not None:
         return share[0], i + share[1]
@@ -381,10 +385,7 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     figure_mood = frames.mood(anchor, own)
     if figure_mood:
         context.append(f"mood:{figure_mood}")
-    if inferred:
-        context.append("noun:inferred")
-    if described:
-        context.append("describes")
+    context += ["noun:inferred"] * bool(inferred) + ["describes"] * bool(described)
     if population:
         context.append(f"population:{population}")
     if distance:

@@ -1,0 +1,75 @@
+"""The shortcuts segmentation takes for speed give what spaCy's own way gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.pipeline import AttributeRuler
+
+from claimcheck import attribute_rules, quantities, segment
+
+DATA = Path(__file__).parent / "data"
+# The rules a table cannot hold (two tokens, a regular expression) and the ones that test spaces and
+# dependencies, each at least once, around ordinary news sentences.
+TRICKY = (
+    "Y'all ain't gonna believe it, let's see: there are 3,000 people and there's more.\n\n"
+    "C'mon, we gotta go.  They say it's done.\n \nThe A16 was closed at 10.04pm on Monday."
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return segment.load_nlp()
+
+
+def test_the_pipeline_finds_attribute_rules_by_table(nlp):
+    assert isinstance(nlp.get_pipe("attribute_ruler").match, attribute_rules.TableMatcher)
+
+
+@pytest.mark.parametrize("path", [*sorted((DATA / "realshape").glob("*.txt")), *sorted((DATA / "basic").glob("*.*"))],
+                         ids=lambda path: path.name)
+def test_table_matches_are_spacys_matches(nlp, path):
+    ruler = nlp.get_pipe("attribute_ruler")
+    texts = [TRICKY, path.read_text(encoding="utf-8")]
+    with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer", "ner"]):
+        docs = list(nlp.pipe(texts))
+    table = attribute_rules.TableMatcher.of(ruler)
+    for doc in docs:
+        expected = AttributeRuler.match(ruler, doc)  # spaCy's Matcher over all 179 patterns
+        assert table(doc) == expected
+        assert table(doc) == expected  # the second time from the table's memory
+    assert table.rest is not None and len(table.rest) > 0  # some rules did take the Matcher's way
+
+
+def test_the_table_sets_the_same_annotations(nlp):
+    doc = nlp(TRICKY)
+    ruler = nlp.get_pipe("attribute_ruler")
+    with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer", "ner"]):
+        plain = nlp(TRICKY)
+    ruler.set_annotations(plain, AttributeRuler.match(ruler, plain))
+    nlp.get_pipe("lemmatizer")(plain)
+    assert [(t.pos_, str(t.morph), t.lemma_, t.tag_) for t in doc] == \
+        [(t.pos_, str(t.morph), t.lemma_, t.tag_) for t in plain]
+    assert [t.lemma_ for t in doc if t.lower_ in ("ai", "gon")] == ["be", "go"]
+
+
+def test_batches_keep_order_and_bounds():
+    pieces = [f"p{i}" * (i % 7 + 1) for i in range(1000)]
+    two = segment.batched(pieces, 2)
+    assert [piece for batch in two for piece in batch] == pieces
+    assert len(two) >= 2 * segment.BATCHES_PER_WORKER and max(map(len, two)) <= segment.MAX_BATCH_TEXTS
+    assert max(map(len, segment.batched(pieces, 1))) == segment.MAX_BATCH_TEXTS
+    big = ["x" * (segment.BATCH_CHARS - 10), "y" * 20, "z" * (2 * segment.BATCH_CHARS)]
+    assert segment.batched(big, 1) == [[big[0]], [big[1]], [big[2]]]
+    assert segment.batched([], 2) == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Half a million people fled.", 500_000),
+    ("A dozen homes burned.", 12),
+    ("Three-quarters of a million were counted.", 750_000),
+    ("Forty-two people died.", 42),
+])
+def test_numbers_without_digits_are_still_read(nlp, text, value):
+    assert [q.value for q in quantities.extract_quantities(next(nlp(text).sents))] == [value]
