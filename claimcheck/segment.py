@@ -31,11 +31,12 @@ MIN_WORDS = 4
 MAX_CLAIM_CHARS = 1500
 # Below this many texts a second spaCy process costs more to start than it saves.
 PARALLEL_MIN_TEXTS = 48
-# spaCy's parser and NER step through a batch's docs together: 64 articles a batch run ~10 % faster than 4
-# (same parses; 160 BBC articles, alternating runs). A batch also stops at BATCH_CHARS, bounding its memory,
-# and is made smaller where needed to give each worker at least BATCHES_PER_WORKER, so both end together.
+# spaCy's parser and NER step through a batch's docs together: batches of 16-64 BBC articles parse ~10 % faster
+# than batches of 4 (same parses; alternating runs). Memory grows with a batch's characters: a process peaked at
+# 270 MB with batches of 14 articles (~50,000 characters) and 460 MB with 46 (88,000), at the same speed. A batch
+# is also made smaller where needed to give each worker BATCHES_PER_WORKER, so that both end together.
 MAX_BATCH_TEXTS = 64
-BATCH_CHARS = 200_000
+BATCH_CHARS = 50_000
 BATCHES_PER_WORKER = 8
 # spaCy's time and memory grow with a doc's length (and it refuses docs past nlp.max_length):
 # a long article is parsed in chunks of at most this many characters, cut at line breaks.
