@@ -32,11 +32,13 @@ MAX_CLAIM_CHARS = 1500
 # Below this many texts a second spaCy process costs more to start than it saves.
 PARALLEL_MIN_TEXTS = 48
 # spaCy's parser and NER step through a batch's docs together: batches of 16-64 BBC articles parse ~10 % faster
-# than batches of 4 (same parses; alternating runs). Memory grows with a batch's characters: a process peaked at
-# 270 MB with batches of 14 articles (~50,000 characters) and 460 MB with 46 (88,000), at the same speed. A batch
-# is also made smaller where needed to give each worker BATCHES_PER_WORKER, so that both end together.
+# than batches of 4 in one process, and with two workers larger batches still pay: segmenting the 100k bench
+# corpus took 318.6 s with batches of up to 200,000 characters and 369.9 s with 50,000 in the next run (its
+# embedding took 10 % less time). The cost is memory: a process peaked at 930 MB with 219,000-character batches,
+# 460 MB with 88,000, 270 MB with 50,000. A batch is also made smaller where needed to give each worker
+# BATCHES_PER_WORKER, so that both end together.
 MAX_BATCH_TEXTS = 64
-BATCH_CHARS = 50_000
+BATCH_CHARS = 200_000
 BATCHES_PER_WORKER = 8
 # spaCy's time and memory grow with a doc's length (and it refuses docs past nlp.max_length):
 # a long article is parsed in chunks of at most this many characters, cut at line breaks.
