@@ -60,11 +60,15 @@ def lexical_overlap(
         return 0.0
     if unseen is None:
         unseen = max(idf.values(), default=1.0)
-    shared = sum(max(0.0, idf.get(term, unseen)) for term in shared_terms)
+    return saturated(sum(max(0.0, idf.get(term, unseen)) for term in shared_terms), half)
+
+
+def saturated(shared, half: float = LEXICAL_HALF):  # noqa: ANN001, ANN201 - a float or an array of them
+    """Shared IDF mass -> [0, 1): 0.5 at `half`, approaching 1 as more rare terms are shared."""
     return shared / (shared + half)
 
 
-def hybrid_score(similarity: float, lexical: float, lexical_weight: float) -> float:
+def hybrid_score(similarity, lexical, lexical_weight: float):  # noqa: ANN001, ANN201 - floats or arrays of them
     """What pairing and querying rank on: meaning plus shared rare terms."""
     return similarity + lexical_weight * lexical
 
@@ -126,7 +130,7 @@ def score_pairs(
     apart = np.flatnonzero(article[rows_a] != article[rows_b])
     similarity = _similarities([keys[i] for i in apart.tolist()], cosine_of, vectors)
     lexical = _lexical_overlaps(claims, rows_a[apart], rows_b[apart], terms, idf)
-    score = similarity + lexical_weight * lexical
+    score = hybrid_score(similarity, lexical, lexical_weight)
     kept = np.flatnonzero(score >= threshold)
     similarity, lexical, score = (np.round(values[kept], 4) for values in (similarity, lexical, score))
     order = np.argsort(-score, kind="stable")  # best first; ties in the order the candidates came
@@ -189,7 +193,7 @@ def _lexical_overlaps(claims: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray
         common = np.intersect1d(_term_keys(a, flat, offsets, lengths, size), _term_keys(b, flat, offsets, lengths, size),
                                 assume_unique=True)
         shared[start : start + len(a)] = np.bincount(common // size, weights=weight[common % size], minlength=len(a))
-    return shared / (shared + LEXICAL_HALF)
+    return saturated(shared)
 
 
 def _term_keys(rows: np.ndarray, flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, size: int) -> np.ndarray:
