@@ -15,6 +15,7 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +27,8 @@ from .errors import ModelError
 ONNX_FILE = "model.onnx"
 META_FILE = "meta.json"
 # Bumped when the export itself changes, so that old exports are made again rather than trusted.
-EXPORT_VERSION = 1
+# 2: traced with the textbook attention rather than SDPA (see _traced_attention).
+EXPORT_VERSION = 2
 SUPPORTED_MODULES = {"Transformer", "Pooling", "Normalize"}
 
 
@@ -113,7 +115,7 @@ def export(model, folder: Path) -> Path:  # noqa: ANN001 - a SentenceTransformer
     inputs = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in sample]
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f"{ONNX_FILE}.{os.getpid()}.partial"  # two processes may export at once
-    with torch.no_grad(), warnings.catch_warnings():
+    with torch.no_grad(), warnings.catch_warnings(), _traced_attention(encoder):
         warnings.simplefilter("ignore")  # tracer notes about values fixed at trace time; the probe checks the result
         torch.onnx.export(
             wrapper, tuple(sample[name] for name in inputs), str(partial), input_names=inputs,
@@ -125,10 +127,35 @@ def export(model, folder: Path) -> Path:  # noqa: ANN001 - a SentenceTransformer
             "pad_id": int(tokenizer.pad_token_id or 0), "pad_token": str(tokenizer.pad_token or "[PAD]"),
             "dimension": int(_dimension(model)), "pooling": pooling, "modules": kinds}
     partial.replace(folder / ONNX_FILE)
+    for variant in folder.glob("model-*.onnx"):
+        variant.unlink()  # int8 variants of an older export: quantise makes them again from this one
     meta_partial = folder / f"{META_FILE}.{os.getpid()}.partial"
     meta_partial.write_text(json.dumps(meta, indent=1))
     meta_partial.replace(folder / META_FILE)  # last: is_exported trusts a folder once its meta is there
     return folder / ONNX_FILE
+
+
+@contextmanager
+def _traced_attention(encoder):  # noqa: ANN001, ANN202 - a transformers PreTrainedModel
+    """Trace the encoder with its eager attention (matmul, softmax, matmul) instead of SDPA, then put SDPA back.
+
+    The SDPA trace carries its mask arithmetic as a fifth more nodes (820 against 667 for MiniLM-L6 in
+    int8); the eager graph ran 7-12 % faster as int8 on an AMD EPYC (dev A/B, 1,500 BBC sentences, 9
+    rounds), with the same cosine to fp32. Models whose attention cannot switch are traced as they are."""
+    previous = getattr(encoder.config, "_attn_implementation", None)
+    switch = getattr(encoder, "set_attn_implementation", None)
+    switched = False
+    if switch is not None and previous not in (None, "eager"):
+        try:
+            switch("eager")
+            switched = True
+        except (ValueError, NotImplementedError):
+            pass
+    try:
+        yield
+    finally:
+        if switched:
+            switch(previous)
 
 
 def _dimension(model) -> int:  # noqa: ANN001

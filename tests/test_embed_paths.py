@@ -136,3 +136,26 @@ def test_adding_an_article_with_an_onnx_choice_loads_spacy_and_onnxruntime_but_n
     assert "1 new" in done.stdout and code in {"0", "None"}
     assert spacy_loaded == "True" and onnx_loaded == str(real.precision.startswith("onnx"))
     assert torch_loaded == str(not real.precision.startswith("onnx"))
+
+
+@pytest.mark.e2e
+def test_an_export_traces_eager_attention_matches_the_model_and_drops_older_int8_variants(tmp_path):
+    from sentence_transformers import SentenceTransformer
+
+    from claimcheck import onnx_embed
+
+    model = SentenceTransformer(str(embed.default_model_path()), device="cpu", local_files_only=True)
+    encoder = model[0].auto_model
+    before = encoder.config._attn_implementation
+    with onnx_embed._traced_attention(encoder):
+        assert encoder.config._attn_implementation == "eager"
+    assert encoder.config._attn_implementation == before  # the torch model is left as it was
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "model-int8-pc.onnx").write_bytes(b"quantised from an older export")
+    onnx_embed.export(model, folder)
+    assert onnx_embed.is_exported(folder) and not (folder / "model-int8-pc.onnx").exists()
+    texts = ["Police arrested three men.", "The camp at Sangatte closed in 2002, the Home Office said on Tuesday."]
+    got = onnx_embed.OnnxEncoder(folder).encode(texts)
+    expected = model.encode(texts, normalize_embeddings=True)
+    assert np.sum(got * expected, axis=1).min() > 0.9999
