@@ -41,6 +41,10 @@ class Side:
         return bool(getattr(self, fact))
 
 
+# What a Side can hold; read once: dataclasses.fields() was a tenth of checking a pair.
+SIDE_FACTS = frozenset(f.name for f in fields(Side))
+
+
 @dataclass(frozen=True)
 class Context:
     """What a check may know beyond the two claims: the aliases learnt from their articles and, in a corpus,
@@ -106,7 +110,7 @@ def registered() -> list[Check]:
 
 def claim_facts(check: Check) -> tuple[str, ...]:
     """The facts of single claims a check reads (without corpus-level ones like aliases)."""
-    return tuple(fact for fact in check.reads if fact in {f.name for f in fields(Side)})
+    return tuple(fact for fact in check.reads if fact in SIDE_FACTS)
 
 
 def applies(check: Check, a: Side, b: Side) -> bool:

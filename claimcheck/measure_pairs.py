@@ -121,8 +121,9 @@ def article_anchors(db: Database) -> dict[int, tuple[date | None, str]]:
 
 def phrase_vectors(db: Database, model: str, rows: Sequence[dict]) -> dict[str, np.ndarray]:
     """The cached vectors of every measure phrase of these pairs' claims."""
-    keys = {phrase_key(p) for row in rows for side in ("quantities_a", "quantities_b")
-            for _, p in phrases_of(row[side])}
+    # Each claim's figures once: a claim is in a dozen pairs of a batch, and parsing them was most of the cost.
+    figures = {row[f"claim_{key}"]: row[f"quantities_{key}"] for row in rows for key in ("a", "b")}
+    keys = {phrase_key(p) for raw in figures.values() if raw != "[]" for _, p in phrases_of(raw)}
     return store.vectors_by_hash(db, model, keys)
 
 
