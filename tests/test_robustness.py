@@ -286,6 +286,14 @@ def test_an_empty_or_half_made_database_is_migrated(tmp_path):
     assert [m.name for m in store.migrations.applied(database)] == sorted(store.known_migrations())
 
 
+def test_the_reports_same_claim_pairs_and_the_cache_size_come_from_open_db(tmp_path):
+    database = store.open_db(tmp_path / "plan.db")
+    plan = database.execute("EXPLAIN QUERY PLAN SELECT claim_a, claim_b, score FROM pairs WHERE score >= 0.99").fetchall()
+    assert "COVERING INDEX pairs_score_claims" in plan[0][-1]  # read from the index alone, no row visits
+    assert "pairs_score" not in {index.name for index in database["pairs"].indexes}  # replaced, not kept beside it
+    assert database.execute("PRAGMA cache_size").fetchone()[0] == -store.schema.CACHE_KIB
+
+
 def test_a_future_migration_is_applied_to_a_database_and_then_refused_by_this_version(tmp_path):
     path = tmp_path / "old.db"
     old = store.open_db(path)

@@ -189,6 +189,14 @@ def m007_findings_by_pair(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS agreements_pair ON agreements(pair_id)")
 
 
+@migrations()
+def m008_same_claim_pairs_from_the_index(db: Database) -> None:
+    """pairs_score extended to (score, claim_a, claim_b): the report's same-claim pairs are then read from the
+    index alone, without a visit to each pair's row (0.25 -> 0.07 s for 138k pairs at 100k claims)."""
+    db.execute("CREATE INDEX IF NOT EXISTS pairs_score_claims ON pairs(score, claim_a, claim_b)")
+    db.execute("DROP INDEX IF EXISTS pairs_score")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
@@ -199,6 +207,9 @@ def _execute_script(db: Database, script: str) -> None:
     for statement in script.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+CACHE_KIB = 65_536
 
 
 def database_file(db: Database) -> str:
@@ -224,6 +235,9 @@ def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 60000")
+        # Up to 64 MB of pages per connection, not SQLite's 2 MB: at 100k claims the pairs' indexes are
+        # ~100 MB, and inserting 704k pairs took 3.5 s instead of 5.0 s (dev timing). Held only when touched.
+        db.execute("PRAGMA cache_size = %d" % -CACHE_KIB)
         # WAL lets `query` and `flags` read while a `report` writes.
         with db.ensure_autocommit_on():
             db.execute("PRAGMA journal_mode = WAL")
