@@ -34,9 +34,9 @@ PARALLEL_MIN_TEXTS = 48
 # spaCy's parser and NER step through a batch's docs together: batches of 16-64 BBC articles parse ~10 % faster
 # than batches of 4 in one process, and with two workers larger batches still pay: segmenting the 100k bench
 # corpus took 318.6 s with batches of up to 200,000 characters and 369.9 s with 50,000 in the next run (its
-# embedding took 10 % less time; two bench runs on an Intel Xeon, 2026-12-03). The cost is memory: a process peaked at 930 MB with 219,000-character batches,
-# 460 MB with 88,000, 270 MB with 50,000. A batch is also made smaller where needed to give each worker
-# BATCHES_PER_WORKER, so that both end together.
+# embedding took 10 % less time; two bench runs on an Intel Xeon, 2026-12-03). The cost is memory: a process
+# peaked at 930 MB with 219,000-character batches, 460 MB with 88,000, 270 MB with 50,000. A batch is also made
+# smaller where needed to give each worker BATCHES_PER_WORKER, so that both end together.
 MAX_BATCH_TEXTS = 64
 BATCH_CHARS = 200_000
 BATCHES_PER_WORKER = 8
