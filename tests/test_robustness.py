@@ -294,6 +294,28 @@ def test_the_reports_same_claim_pairs_and_the_cache_size_come_from_open_db(tmp_p
     assert database.execute("PRAGMA cache_size").fetchone()[0] == -store.schema.CACHE_KIB
 
 
+def test_a_lock_refused_at_once_while_another_process_creates_the_database_is_asked_again(tmp_path, monkeypatch):
+    # SQLite refuses a lock upgrade that would deadlock at once, without the busy timeout: open_db asks again.
+    real, calls = store.schema._open, []
+
+    def refused_once(path, schema):  # noqa: ANN001, ANN202
+        calls.append(path)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(path, schema)
+
+    monkeypatch.setattr(store.schema, "_open", refused_once)
+    assert "claims" in store.open_db(tmp_path / "new.db").table_names() and len(calls) == 2
+
+    def always_refused(path, schema):  # noqa: ANN001, ANN202
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store.schema, "_open", always_refused)
+    monkeypatch.setattr(store.schema, "LOCK_WAIT_S", 0)  # past the wait: one clear error
+    with pytest.raises(DatabaseError, match="stayed locked"):
+        store.open_db(tmp_path / "other.db")
+
+
 def test_a_future_migration_is_applied_to_a_database_and_then_refused_by_this_version(tmp_path):
     path = tmp_path / "old.db"
     old = store.open_db(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,8 +231,31 @@ def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
         raise DatabaseError(f"{path} is a folder, not a database file")
     if path.parent and not path.parent.exists():
         raise DatabaseError(f"the folder for the database does not exist: {path.parent}")
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            return _open(path, schema)
+        except sqlite3.DatabaseError as error:
+            locked = "locked" in str(error) or "busy" in str(error)
+            if locked and time.monotonic() < deadline:
+                # Two processes creating one new database can both take a read lock and then both ask for the
+                # write lock (to switch it to WAL, to create the tables). SQLite refuses one of them at once, as
+                # waiting would deadlock; the busy timeout never starts. That one opens again.
+                time.sleep(LOCK_RETRY_S)
+                continue
+            if locked:
+                raise DatabaseError(f"{path} stayed locked by another claimcheck for over a minute; try again"
+                                    f" ({error})") from None
+            raise DatabaseError(f"{path} is not a usable claimcheck database ({error})") from None
+
+
+LOCK_WAIT_S = 60  # as long as the busy timeout below
+LOCK_RETRY_S = 0.05
+
+
+def _open(path: Path, schema: Migrations) -> Database:
+    conn = sqlite3.connect(str(path), timeout=60)
     try:
-        conn = sqlite3.connect(str(path), timeout=60)
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 60000")
@@ -248,10 +272,9 @@ def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
             with transaction(db):
                 _refuse_newer_schema(db, schema)
                 schema.apply(db)
-    except sqlite3.DatabaseError as error:
-        if "locked" in str(error) or "busy" in str(error):
-            raise DatabaseError(f"{path} stayed locked by another claimcheck for over a minute; try again ({error})") from None
-        raise DatabaseError(f"{path} is not a usable claimcheck database ({error})") from None
+    except BaseException:
+        conn.close()
+        raise
     return db
 
 
