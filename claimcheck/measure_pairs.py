@@ -60,8 +60,9 @@ def candidate_pairs(db: Database, model: str, new_articles: Sequence[int],
     """(claim a, claim b) -> best phrase similarity, for figures of `new_articles` and figures elsewhere."""
     import faiss
 
-    figures = [(claim, article, kind, phrase_key(p)) for claim, article, raw in store.claim_quantities(db)
-               for kind, p in phrases_of(raw)]
+    rows = store.measure_figures(db)  # kept by the database: no claim's quantities JSON is parsed here
+    key_of = {phrase: phrase_key(phrase) for phrase in {row[3] for row in rows}}
+    figures = [(claim, article, kind, key_of[phrase]) for claim, article, kind, phrase in rows]
     keys = sorted({f[3] for f in figures})
     vectors = store.vectors_by_hash(db, model, keys)
     keys = [k for k in keys if k in vectors]

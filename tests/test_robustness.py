@@ -223,7 +223,8 @@ def test_sql_and_markup_in_articles_are_stored_verbatim_and_rendered_inert(db, s
 
 
 # `from_where` is store.claim_vectors' FROM clause around a package-written `where`.
-ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims", "has", "remove", "_PAIR_SELECT", "_CLAIM_SELECT", "_CLAIMS_WITH_VECTORS"}
+ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims", "has", "remove", "_PAIR_SELECT", "_CLAIM_SELECT", "_CLAIMS_WITH_VECTORS",
+                         "_NEW_FIGURES", "_FIGURE_COLUMNS", "_HAS_PHRASE"}
 
 
 def test_sql_is_parameterised_and_nothing_is_unpickled_or_fetched():
@@ -314,6 +315,52 @@ def test_a_lock_refused_at_once_while_another_process_creates_the_database_is_as
     monkeypatch.setattr(store.schema, "LOCK_WAIT_S", 0)  # past the wait: one clear error
     with pytest.raises(DatabaseError, match="stayed locked"):
         store.open_db(tmp_path / "other.db")
+
+
+def _figures_in_the_json(db):
+    """What the figures table must hold: every figure with a phrase, parsed from the claims' quantities."""
+    return sorted((claim, article, kind, phrase) for claim, article, raw in store.claim_quantities(db)
+                  for kind, phrase in measure_pairs.phrases_of(raw))
+
+
+def test_the_figures_table_follows_every_write_of_a_claims_quantities(tmp_path):
+    from claimcheck.config import SEEDS_DIR
+
+    settings = Settings(db_path=tmp_path / "figures.db", model="hash-test")
+    db = store.open_db(settings.db_path)
+    pipeline.ingest(db, [SEEDS_DIR], settings)
+    assert sorted(store.measure_figures(db)) == _figures_in_the_json(db) and len(_figures_in_the_json(db)) > 20
+    claim, article, _ = store.claim_quantities(db)[0]
+    terms, attribution, speaker = db.execute("SELECT terms, attribution, speaker FROM claims WHERE id = ?",
+                                             [claim]).fetchone()
+    with store.transaction(db):  # facts re-extracted: this claim now states no figure
+        store.update_claim_facts(db, claim, {"terms": terms, "quantities": "[]", "attribution": attribution,
+                                             "speaker": speaker})
+    assert claim not in {row[0] for row in store.measure_figures(db)}
+    assert sorted(store.measure_figures(db)) == _figures_in_the_json(db)
+    with store.transaction(db):  # an article replaced by a version without claims
+        store.replace_claims(db, article, [])
+    assert article not in {row[1] for row in store.measure_figures(db)}
+    assert sorted(store.measure_figures(db)) == _figures_in_the_json(db)
+
+
+def test_the_figures_table_is_filled_from_the_claims_of_an_older_database(tmp_path):
+    path = tmp_path / "older.db"
+    older = Migrations("claimcheck")
+    for migration in store.migrations._migrations:
+        if migration.name != "m009_figures":
+            older()(migration.fn)
+    database = Database(path)
+    older.apply(database)
+    figures = [{"kind": "count", "measure": "migrants in calais"}, {"kind": "year", "measure": ""}]
+    store.insert_article(database, {"name": "a.txt", "content_hash": "h", "text": "t", "aliases": "[]", "title": None,
+                                     "outlet": None, "url": None, "published": None}, [
+        {"idx": 0, "start": 0, "end": 1, "line": 1, "text": "t", "text_hash": "x", "terms": [], "quantities": figures,
+         "attribution": None, "speaker": None}])
+    database.conn.commit()
+    database.close()
+    db = store.open_db(path)
+    assert store.measure_figures(db) == [(1, 1, "count", "migrants in calais")] == _figures_in_the_json(db)
 
 
 def test_a_future_migration_is_applied_to_a_database_and_then_refused_by_this_version(tmp_path):

@@ -327,6 +327,11 @@ def claim_quantities(db: Database, article_ids: list[int] | None = None) -> list
                           " AND article_id IN ({marks})", article_ids)
 
 
+def measure_figures(db: Database) -> list[tuple[int, int, str, str]]:
+    """(claim id, article id, kind, measure phrase) of every figure that has a phrase (the figures table)."""
+    return db.conn.execute("SELECT claim_id, article_id, kind, measure FROM figures").fetchall()
+
+
 def missing_vectors(db: Database, model: str, hashes: Iterable[str]) -> set[str]:
     """Which of these text hashes have no cached vector for this model."""
     wanted = sorted(set(hashes))

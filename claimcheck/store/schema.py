@@ -198,6 +198,36 @@ def m008_same_claim_pairs_from_the_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS pairs_score")
 
 
+# Each figure of a claim's quantities JSON that has a measure phrase, as (kind, phrase) columns.
+_FIGURE_COLUMNS = "json_extract(value, '$.kind'), json_extract(value, '$.measure')"
+_HAS_PHRASE = "coalesce(json_extract(value, '$.measure'), '') != ''"
+_NEW_FIGURES = ("INSERT INTO figures (claim_id, article_id, kind, measure) SELECT new.id, new.article_id,"
+                f" {_FIGURE_COLUMNS} FROM json_each(new.quantities) WHERE {_HAS_PHRASE}")
+
+
+@migrations()
+def m009_figures(db: Database) -> None:
+    """One row per figure with a measure phrase, kept by triggers as claims are written, re-extracted or deleted.
+
+    Pairing a new article's figures with every similar figure of the corpus parsed the quantities JSON of
+    every claim that states one (27k claims, 0.3-0.5 s of a one-article add at 100k claims)."""
+    db.execute("""CREATE TABLE IF NOT EXISTS figures (
+        claim_id INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        measure TEXT NOT NULL)""")
+    db.execute("CREATE INDEX IF NOT EXISTS figures_claim ON figures(claim_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS figures_article ON figures(article_id)")
+    db.execute(f"CREATE TRIGGER IF NOT EXISTS claims_figures_insert AFTER INSERT ON claims BEGIN {_NEW_FIGURES}; END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS claims_figures_update AFTER UPDATE OF quantities ON claims BEGIN"
+               f" DELETE FROM figures WHERE claim_id = old.id; {_NEW_FIGURES}; END")
+    db.execute("CREATE TRIGGER IF NOT EXISTS claims_figures_delete AFTER DELETE ON claims BEGIN"
+               " DELETE FROM figures WHERE claim_id = old.id; END")
+    db.execute("DELETE FROM figures")
+    db.execute("INSERT INTO figures (claim_id, article_id, kind, measure) SELECT claims.id, claims.article_id,"
+               f" {_FIGURE_COLUMNS} FROM claims, json_each(claims.quantities) WHERE {_HAS_PHRASE}")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
