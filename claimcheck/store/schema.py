@@ -199,7 +199,7 @@ def m008_same_claim_pairs_from_the_index(db: Database) -> None:
 
 
 # Each figure of a claim's quantities JSON that has a measure phrase, as (kind, phrase) columns.
-_FIGURE_COLUMNS = "json_extract(value, '$.kind'), json_extract(value, '$.measure')"
+_FIGURE_COLUMNS = "coalesce(json_extract(value, '$.kind'), ''), json_extract(value, '$.measure')"
 _HAS_PHRASE = "coalesce(json_extract(value, '$.measure'), '') != ''"
 _NEW_FIGURES = ("INSERT INTO figures (claim_id, article_id, kind, measure) SELECT new.id, new.article_id,"
                 f" {_FIGURE_COLUMNS} FROM json_each(new.quantities) WHERE {_HAS_PHRASE}")
@@ -216,8 +216,7 @@ def m009_figures(db: Database) -> None:
         article_id INTEGER NOT NULL,
         kind TEXT NOT NULL,
         measure TEXT NOT NULL)""")
-    db.execute("CREATE INDEX IF NOT EXISTS figures_claim ON figures(claim_id)")
-    db.execute("CREATE INDEX IF NOT EXISTS figures_article ON figures(article_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS figures_claim ON figures(claim_id)")  # for the triggers' deletes
     db.execute(f"CREATE TRIGGER IF NOT EXISTS claims_figures_insert AFTER INSERT ON claims BEGIN {_NEW_FIGURES}; END")
     db.execute("CREATE TRIGGER IF NOT EXISTS claims_figures_update AFTER UPDATE OF quantities ON claims BEGIN"
                f" DELETE FROM figures WHERE claim_id = old.id; {_NEW_FIGURES}; END")
