@@ -141,8 +141,8 @@ class _BatchChecker:
     def check(self, registry: list[checks.Check], batch: dict[str, list[int]]) -> list[Results]:
         """(check name, pair ids examined, flag rows, agreement rows) of each check on its stale pairs of a batch."""
         rows = store.pairs_by_id(self.db, _pair_ids(batch))
-        contexts = _contexts(self.db, self.model, rows, self.aliases, self.anchors)
         sides = _sides(rows)
+        contexts = _contexts(self.db, self.model, rows, sides, self.aliases, self.anchors)
         return [(check.name, *_results(check, rows, set(batch[check.name]), contexts, self.copies, sides))
                 for check in registry]
 
@@ -194,10 +194,10 @@ def _current_aliases(db: Database, registry: list[checks.Check]) -> tuple[AliasT
     return aliases, digest
 
 
-def _contexts(db: Database, model: str, rows: list[dict], aliases: AliasTable,
-              anchors: dict[int, tuple[date | None, str]]) -> dict[int, checks.Context]:
+def _contexts(db: Database, model: str, rows: list[dict], sides: dict[int, tuple[checks.Side, checks.Side]],
+              aliases: AliasTable, anchors: dict[int, tuple[date | None, str]]) -> dict[int, checks.Context]:
     """Each pair's context: the corpus' aliases, its articles' dates and its measure phrases' similarity."""
-    vectors = measure_pairs.phrase_vectors(db, model, rows)
+    vectors = measure_pairs.phrase_vectors(db, model, [side for pair in sides.values() for side in pair])
     return {row["id"]: checks.Context(aliases, measure_pairs.setting_for(row, anchors, vectors)) for row in rows}
 
 

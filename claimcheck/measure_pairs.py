@@ -10,10 +10,10 @@ structure (measures.py, relation.py) whether the figures measure the same thing 
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlite_utils import Database
@@ -24,6 +24,9 @@ from .ingest import text_hash
 from .measures import MEASURE_SIMILARITY_SAME_THING, Setting
 from .quantities import Quantity
 
+if TYPE_CHECKING:
+    from .checks import Side
+
 NEIGHBOURS = 30  # per figure; a story's outlets repeat one measure a few dozen times at most
 
 
@@ -32,17 +35,12 @@ def phrase_key(phrase: str) -> str:
     return text_hash(phrase)
 
 
-def phrases_of(quantities_json: str) -> list[tuple[str, str]]:
-    """(kind, measure phrase) of each figure of a claim that has a phrase."""
-    return [(q["kind"], q["measure"]) for q in json.loads(quantities_json) if q.get("measure")]
-
-
 def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: int = 256,
                   articles: Sequence[int] | None = None) -> int:
     """Embed every measure phrase (of these articles' claims, or of all) this model has not embedded yet; returns
     how many."""
-    rows = store.claim_quantities(db, None if articles is None else list(articles))
-    phrases = {phrase_key(p): p for _, _, raw in rows for _, p in phrases_of(raw)}
+    rows = store.measure_figures(db, None if articles is None else list(articles))
+    phrases = {phrase_key(phrase): phrase for _, _, _, phrase in rows}
     missing = sorted(store.missing_vectors(db, embedder.name, phrases), key=lambda key: (len(phrases[key]), key))
     if not missing:
         return 0
@@ -120,11 +118,9 @@ def article_anchors(db: Database) -> dict[int, tuple[date | None, str]]:
             for article, (published, head) in store.article_dates(db).items()}
 
 
-def phrase_vectors(db: Database, model: str, rows: Sequence[dict]) -> dict[str, np.ndarray]:
-    """The cached vectors of every measure phrase of these pairs' claims."""
-    # Each claim's figures once: a claim is in a dozen pairs of a batch, and parsing them was most of the cost.
-    figures = {row[f"claim_{key}"]: row[f"quantities_{key}"] for row in rows for key in ("a", "b")}
-    keys = {phrase_key(p) for raw in figures.values() if raw != "[]" for _, p in phrases_of(raw)}
+def phrase_vectors(db: Database, model: str, sides: Iterable[Side]) -> dict[str, np.ndarray]:
+    """The cached vectors of every measure phrase of these claims (as the checks read them, figures parsed)."""
+    keys = {phrase_key(q.measure) for side in sides for q in side.quantities if q.measure}
     return store.vectors_by_hash(db, model, keys)
 
 

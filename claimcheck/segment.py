@@ -196,8 +196,9 @@ def _extract_all(pieces: list[str], processes: int) -> Iterator[Extracted]:
 def batched(pieces: list[str], processes: int) -> list[list[str]]:
     """Consecutive pieces in batches of at most MAX_BATCH_TEXTS texts and BATCH_CHARS characters (a piece longer
     than that is a batch of its own), small enough that each of `processes` workers gets BATCHES_PER_WORKER."""
-    most = max(1, min(MAX_BATCH_TEXTS, len(pieces) // (processes * BATCHES_PER_WORKER))) if processes > 1 \
-        else MAX_BATCH_TEXTS
+    most = MAX_BATCH_TEXTS
+    if processes > 1:
+        most = max(1, min(most, len(pieces) // (processes * BATCHES_PER_WORKER)))
     batches: list[list[str]] = []
     size = 0
     for piece in pieces:

@@ -312,15 +312,16 @@ def test_a_lock_refused_at_once_while_another_process_creates_the_database_is_as
         raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(store.schema, "_open", always_refused)
-    monkeypatch.setattr(store.schema, "LOCK_WAIT_S", 0)  # past the wait: one clear error
+    monkeypatch.setattr(store.schema, "BUSY_TIMEOUT_S", 0)  # past the wait: one clear error
     with pytest.raises(DatabaseError, match="stayed locked"):
         store.open_db(tmp_path / "other.db")
 
 
 def _figures_in_the_json(db):
     """What the figures table must hold: every figure with a phrase, parsed from the claims' quantities."""
-    return sorted((claim, article, kind, phrase) for claim, article, raw in store.claim_quantities(db)
-                  for kind, phrase in measure_pairs.phrases_of(raw))
+    return sorted((claim, article, q["kind"], q["measure"])
+                  for claim, article, raw in db.execute("SELECT id, article_id, quantities FROM claims")
+                  for q in json.loads(raw) if q.get("measure"))
 
 
 def test_the_figures_table_follows_every_write_of_a_claims_quantities(tmp_path):
@@ -330,7 +331,7 @@ def test_the_figures_table_follows_every_write_of_a_claims_quantities(tmp_path):
     db = store.open_db(settings.db_path)
     pipeline.ingest(db, [SEEDS_DIR], settings)
     assert sorted(store.measure_figures(db)) == _figures_in_the_json(db) and len(_figures_in_the_json(db)) > 20
-    claim, article, _ = store.claim_quantities(db)[0]
+    claim, article, _, _ = store.measure_figures(db)[0]
     terms, attribution, speaker = db.execute("SELECT terms, attribution, speaker FROM claims WHERE id = ?",
                                              [claim]).fetchone()
     with store.transaction(db):  # facts re-extracted: this claim now states no figure
@@ -515,8 +516,7 @@ def test_a_run_killed_mid_way_is_completed_by_the_next_without_redoing_work(tmp_
     assert code == -9, err  # SIGKILL: no cleanup ran
     db = store.open_db(path)
     # What is embedded: each distinct claim text, and each distinct measure phrase of their figures.
-    phrases = {measure_pairs.phrase_key(p) for _, _, raw in store.claim_quantities(db)
-               for _, p in measure_pairs.phrases_of(raw)}
+    phrases = {measure_pairs.phrase_key(phrase) for _, _, _, phrase in store.measure_figures(db)}
     claim_hashes = {row[0] for row in db.execute("SELECT DISTINCT text_hash FROM claims")}
     distinct = len(claim_hashes | phrases)
     stored = store.counts(db)["embeddings"]

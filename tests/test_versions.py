@@ -145,10 +145,9 @@ def test_re_extracted_facts_get_their_measure_phrases_embedded_without_new_artic
     from claimcheck import measure_pairs
 
     run(db, settings, [basic_dir], embedder, tmp_path)
-    phrases = {measure_pairs.phrase_key(p) for _, _, raw in store.claim_quantities(db)
-               for _, p in measure_pairs.phrases_of(raw)}
+    phrases = {measure_pairs.phrase_key(phrase) for _, _, _, phrase in store.measure_figures(db)}
     assert phrases
-    stale = store.claim_quantities(db)[0][0]
+    stale = store.measure_figures(db)[0][0]
     with store.transaction(db):  # an older extractor: other phrases, never embedded
         db.execute(f"DELETE FROM embeddings WHERE text_hash IN ({','.join('?' * len(phrases))})", sorted(phrases))
         db.execute("UPDATE articles SET facts_version = NULL")

@@ -319,17 +319,13 @@ def claim_articles(db: Database, claim_ids: list[int]) -> list[tuple[int, int]]:
     return _by_chunks(db, "SELECT id, article_id FROM claims WHERE id IN ({marks})", claim_ids)
 
 
-def claim_quantities(db: Database, article_ids: list[int] | None = None) -> list[tuple[int, int, str]]:
-    """(claim id, article id, quantities JSON) of the claims that state figures, of these articles or all."""
+def measure_figures(db: Database, article_ids: list[int] | None = None) -> list[tuple[int, int, str, str]]:
+    """(claim id, article id, kind, measure phrase) of every figure that has a phrase (the figures table), of
+    these articles or all."""
     if article_ids is None:
-        return [tuple(r) for r in db.execute("SELECT id, article_id, quantities FROM claims WHERE quantities != '[]'")]
-    return _by_chunks(db, "SELECT id, article_id, quantities FROM claims WHERE quantities != '[]'"
-                          " AND article_id IN ({marks})", article_ids)
-
-
-def measure_figures(db: Database) -> list[tuple[int, int, str, str]]:
-    """(claim id, article id, kind, measure phrase) of every figure that has a phrase (the figures table)."""
-    return db.conn.execute("SELECT claim_id, article_id, kind, measure FROM figures").fetchall()
+        return db.conn.execute("SELECT claim_id, article_id, kind, measure FROM figures").fetchall()
+    return _by_chunks(db, "SELECT claim_id, article_id, kind, measure FROM figures WHERE article_id IN ({marks})",
+                      article_ids)
 
 
 def missing_vectors(db: Database, model: str, hashes: Iterable[str]) -> set[str]:

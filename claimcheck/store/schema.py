@@ -260,7 +260,7 @@ def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
         raise DatabaseError(f"{path} is a folder, not a database file")
     if path.parent and not path.parent.exists():
         raise DatabaseError(f"the folder for the database does not exist: {path.parent}")
-    deadline = time.monotonic() + LOCK_WAIT_S
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
     while True:
         try:
             return _open(path, schema)
@@ -278,16 +278,16 @@ def open_db(path: Path | str, schema: Migrations = migrations) -> Database:
             raise DatabaseError(f"{path} is not a usable claimcheck database ({error})") from None
 
 
-LOCK_WAIT_S = 60  # as long as the busy timeout below
+BUSY_TIMEOUT_S = 60  # how long a statement waits for another process's lock, and open_db for a refused one
 LOCK_RETRY_S = 0.05
 
 
 def _open(path: Path, schema: Migrations) -> Database:
-    conn = sqlite3.connect(str(path), timeout=60)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)
     try:
         db = Database(conn)
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 60000")
+        set_busy_timeout(db, 1000 * BUSY_TIMEOUT_S)
         # Up to 64 MB of pages per connection, not SQLite's 2 MB: at 100k claims the pairs' indexes are
         # ~100 MB, and inserting 704k pairs took 3.5 s instead of 5.0 s (dev timing). Held only when touched.
         db.execute("PRAGMA cache_size = %d" % -CACHE_KIB)
