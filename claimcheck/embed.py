@@ -183,6 +183,13 @@ class SentenceTransformerEmbedder:
                 " give a local folder or a model already in the Hugging Face cache"
             ) from None
 
+    def prepare(self) -> None:
+        """Load what `embed_batch` runs (measuring this machine's paths first, once per machine)."""
+        if self.precision.startswith("onnx"):
+            self.onnx.session, self.onnx.tokenizer  # noqa: B018 - cached on first access
+        else:
+            self.model  # noqa: B018
+
     def embed_batch(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Normalised float32 vectors; `progress` is told how many texts were done."""
         if not texts:
@@ -209,6 +216,15 @@ class SentenceTransformerEmbedder:
 def load_embedder(model: str, batch_size: int = 32) -> Embedder:
     """The embedder for a model option (cheap: the model itself loads on first use)."""
     return SentenceTransformerEmbedder(model, batch_size)
+
+
+def warm_up(embedder: Embedder) -> None:
+    """Load the model (if the embedder has one to `prepare`) and import FAISS, which searches its vectors next:
+    work to do while something else runs (`segment.segment`'s `meanwhile`). Nothing is embedded."""
+    prepare = getattr(embedder, "prepare", None)
+    if prepare is not None:
+        prepare()
+    import faiss  # noqa: F401
 
 
 def _check_default_weights(folder: Path) -> None:

@@ -13,6 +13,7 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import ContextManager, Protocol
 
@@ -67,8 +68,10 @@ class ReportResult:
 # --- ingest -----------------------------------------------------------------------------------
 
 
-def ingest(db: Database, paths: Sequence[Path | str], settings: Settings, progress: Progress = no_progress) -> IngestResult:
-    """Read files into the database: new articles are segmented once; known content is only re-named."""
+def ingest(db: Database, paths: Sequence[Path | str], settings: Settings, progress: Progress = no_progress,
+           meanwhile: Callable[[], object] | None = None) -> IngestResult:
+    """Read files into the database: new articles are segmented once (running `meanwhile` as they are parsed);
+    known content is only re-named."""
     from . import segment
 
     check_settings(settings)
@@ -90,7 +93,7 @@ def ingest(db: Database, paths: Sequence[Path | str], settings: Settings, progre
         # New claims will be paired against the saved index: it is hashed on the other core while spaCy works.
         index.verify_ahead(settings.index_path)
         with progress("Reading articles", len(fresh)) as advance:
-            for segmented in segment.segment(fresh.values()):
+            for segmented in segment.segment(fresh.values(), meanwhile):
                 _store_segmented(db, segmented, result)
                 advance(1)
     for article in second_names:
@@ -388,6 +391,8 @@ def run_report(
     out = out or default_report_path()
     if out == default_report_path():
         out.parent.mkdir(parents=True, exist_ok=True)
-    ingested = ingest(db, paths, settings, progress)
+    embedder = embedder or embed.load_embedder(settings.model, settings.batch_size)
+    # The model loads while spaCy parses the new articles: in an incremental add, on the other core.
+    ingested = ingest(db, paths, settings, progress, meanwhile=partial(embed.warm_up, embedder))
     compared = compare(db, settings, embedder, progress)
     return ReportResult(write_report(db, out, settings), ingested, compared)

@@ -12,7 +12,8 @@ import bisect
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -151,13 +152,18 @@ def _line_breaks(doc: "Doc") -> "Doc":
     return doc
 
 
-def segment(articles: Iterable[Article]) -> Iterator[Segmented]:
-    """Parse each article once (a long one in chunks) and yield its claims."""
+def segment(articles: Iterable[Article], meanwhile: Callable[[], object] | None = None) -> Iterator[Segmented]:
+    """Parse each article once (a long one in chunks) and yield its claims.
+
+    `meanwhile` is work the caller will need next (loading the embedding model): it runs in a thread of this
+    process while spaCy loads and parses, in a worker process where one can be had, so it costs no time of its
+    own. It is a warm-up: an error in it is dropped, and the caller meets it again when it does the work itself.
+    """
     articles = list(articles)
-    load_nlp()
     chunks = [(n, offset, piece) for n, article in enumerate(articles)
               for offset, piece in text_chunks(article_body(article.text))]
-    found = _extract_all([piece for _, _, piece in chunks], _processes(len(chunks)))
+    found = _extract_all([piece for _, _, piece in chunks], _workers(len(chunks), meanwhile is not None),
+                         meanwhile)
     current, claims, aliases, lines_before, notes = 0, [], attribution.AliasTable(), 0, []
     for (n, offset, piece), (chunk_claims, chunk_aliases, chunk_notes) in zip(chunks, found):
         if n != current:
@@ -174,23 +180,47 @@ def segment(articles: Iterable[Article]) -> Iterator[Segmented]:
 Extracted = tuple[list[Claim], attribution.AliasTable, list[str]]
 
 
-def _extract_all(pieces: list[str], processes: int) -> Iterator[Extracted]:
-    """Each piece's claims, aliases and notes, in order; parsed *and* extracted in `processes` workers.
+def _extract_all(pieces: list[str], workers: int, meanwhile: Callable[[], object] | None) -> Iterator[Extracted]:
+    """Each piece's claims, aliases and notes, in order; parsed *and* extracted in `workers` processes (0: here).
 
     Workers return the small extracted records rather than parsed Docs: the parent neither
     deserialises Docs nor walks them, so both cores go to spaCy and the extractors (1.2-1.4× faster
     than spaCy's own n_process, which ships Docs back and extracts in a third busy process).
+    Each worker loads spaCy itself, so this process is free for `meanwhile` from the start.
     """
-    batches = batched(pieces, processes)
-    if processes == 1:
-        for batch in batches:
-            yield from _extract_batch(batch)
+    batches = batched(pieces, max(1, workers))
+    if not workers:
+        load_nlp()
+        with _in_background(meanwhile):
+            for batch in batches:
+                yield from _extract_batch(batch)
         return
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        for results in pool.imap(_extract_batch, batches):
-            yield from results
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # Only now, with the workers forked: a process forked while another thread runs may inherit its locks held.
+        with _in_background(meanwhile):
+            for results in pool.imap(_extract_batch, batches):
+                yield from results
+
+
+@contextmanager
+def _in_background(work: Callable[[], object] | None) -> Iterator[None]:
+    """Run `work` in a thread during the block; the block's end waits for it (not when the block fails)."""
+    if work is None:
+        yield
+        return
+    thread = threading.Thread(target=_quietly, args=(work,), name="claimcheck-meanwhile", daemon=True)
+    thread.start()
+    yield
+    thread.join()
+
+
+def _quietly(work: Callable[[], object]) -> None:
+    try:
+        work()
+    except Exception:  # noqa: BLE001 - a warm-up: the caller does the same work again and sees the error then
+        pass
 
 
 def batched(pieces: list[str], processes: int) -> list[list[str]]:
@@ -221,17 +251,22 @@ def _extract_doc(doc: "Doc") -> Extracted:
     return claims, _aliases(doc), notes
 
 
-def _processes(n_texts: int) -> int:
-    """Two worker processes for a large batch (about 1.6× faster on 2 cores), else one.
+def _workers(n_texts: int, meanwhile: bool) -> int:
+    """Worker processes to parse in: two for a large batch (about 1.6× faster on 2 cores); one for a small batch
+    when there is other work for this process meanwhile; else none, and this process parses.
 
-    Only with fork (workers inherit the loaded pipeline) and before torch is loaded: forking a
+    Only with fork (a worker starts at once, with this process' modules) and before torch is loaded: forking a
     process whose OpenMP threads are running can hang the child.
     """
     import multiprocessing
 
-    if n_texts < PARALLEL_MIN_TEXTS or (os.cpu_count() or 1) < 2 or "torch" in sys.modules:
-        return 1
-    return 2 if multiprocessing.get_start_method(allow_none=True) in (None, "fork") and sys.platform == "linux" else 1
+    cores = os.cpu_count() or 1
+    can_fork = multiprocessing.get_start_method(allow_none=True) in (None, "fork") and sys.platform == "linux"
+    if cores < 2 or not can_fork or "torch" in sys.modules:
+        return 0
+    if n_texts >= PARALLEL_MIN_TEXTS:
+        return 2
+    return 1 if meanwhile else 0
 
 
 def text_chunks(text: str, limit: int | None = None) -> Iterator[tuple[int, str]]:

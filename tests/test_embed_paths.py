@@ -116,7 +116,7 @@ def test_an_onnx_choice_embeds_in_a_process_that_never_imports_torch(seeds_run):
 
 
 @pytest.mark.e2e
-def test_adding_an_article_with_an_onnx_choice_loads_spacy_and_onnxruntime_but_not_torch(seeds_run, tmp_path):
+def test_adding_an_article_with_onnx_loads_onnxruntime_but_not_torch_and_parses_in_a_worker(seeds_run, tmp_path):
     import shutil
 
     settings, db, _, real = seeds_run
@@ -129,12 +129,15 @@ def test_adding_an_article_with_an_onnx_choice_loads_spacy_and_onnxruntime_but_n
     script = ("import sys; from claimcheck.cli import app\n"
               "try: app([\"report\", sys.argv[1], \"--db\", sys.argv[2], \"--out\", sys.argv[3]])\n"
               "except SystemExit as end: code = end.code\n"
-              "print(code, *(name in sys.modules for name in ('torch', 'spacy', 'onnxruntime')))")
+              "from claimcheck.segment import _workers\n"
+              "print(code, *(name in sys.modules for name in ('torch', 'spacy', 'onnxruntime')), _workers(1, True))")
     done = subprocess.run([sys.executable, "-c", script, str(article), str(copy), str(tmp_path / "r.md")],
                           capture_output=True, text=True, check=True)
-    code, torch_loaded, spacy_loaded, onnx_loaded = done.stdout.split()[-4:]
+    code, torch_loaded, spacy_loaded, onnx_loaded, workers = done.stdout.split()[-5:]
     assert "1 new" in done.stdout and code in {"0", "None"}
-    assert spacy_loaded == "True" and onnx_loaded == str(real.precision.startswith("onnx"))
+    # spaCy loads in the worker that parses the article, while this process loads the model meanwhile.
+    assert spacy_loaded == str(workers == "0")
+    assert onnx_loaded == str(real.precision.startswith("onnx"))
     assert torch_loaded == str(not real.precision.startswith("onnx"))
 
 

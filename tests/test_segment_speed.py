@@ -73,3 +73,42 @@ def test_batches_keep_order_and_bounds():
 ])
 def test_numbers_without_digits_are_still_read(nlp, text, value):
     assert [q.value for q in quantities.extract_quantities(next(nlp(text).sents))] == [value]
+
+
+
+# In a fresh interpreter, as `claimcheck report` runs: no torch is loaded (its threads would make forking unsafe).
+WORKER_SCRIPT = """
+import json, sys, threading
+from claimcheck import segment
+from claimcheck.ingest import read_paths
+articles = read_paths([sys.argv[1]]).articles
+ran = []
+def meanwhile():
+    ran.append([threading.current_thread().name, 'spacy' in sys.modules])
+def failing():
+    raise RuntimeError('a warm-up that fails')
+def claims(meanwhile=None):
+    return [(s.article.name, s.claims, s.notes) for s in segment.segment(articles, meanwhile)]
+workers = segment._workers(len(articles), meanwhile=True)
+there = claims(meanwhile)
+spacy_here = 'spacy' in sys.modules
+again, here = claims(failing), claims()
+print(json.dumps({'workers': workers, 'spacy_here': spacy_here, 'ran': ran, 'same': there == here == again,
+                  'claims': sum(len(found) for _, found, _ in here)}))
+"""
+
+
+def test_a_small_batch_parses_in_a_worker_while_meanwhile_runs_here_with_the_same_claims():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WORKER_SCRIPT, str(DATA / "basic")], capture_output=True, text=True,
+                          check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["same"] and got["claims"] > 10  # a worker's claims are this process' claims, a failing warm-up or not
+    assert [name for name, _ in got["ran"]] == ["claimcheck-meanwhile"]  # once, in a thread of its own
+    if (os.cpu_count() or 1) >= 2 and sys.platform == "linux":
+        assert got["workers"] == 1 and not got["spacy_here"]  # spaCy loaded and parsed in the worker only
+        assert got["ran"] == [["claimcheck-meanwhile", False]]
