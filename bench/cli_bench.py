@@ -64,6 +64,12 @@ def bare_model_load() -> dict:
     return timed_process_rss([sys.executable, "-c", script])
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (an odd number of runs), with every run's seconds beside it."""
+    middle = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+    return {**middle, "runs": [run["seconds"] for run in runs]}
+
+
 def report_run(paths: list[Path], db: Path, out: Path, log: Path) -> dict:
     """`claimcheck report PATHS --db DB --out OUT` in a fresh process, plus which heavy libraries it imported."""
     probe = log.with_suffix(".imports.json")
