@@ -135,3 +135,16 @@ def test_render_never_lets_article_text_become_markup(strings):
     table = [line for line in markdown.splitlines() if line.startswith("| ") and not line.startswith("| #")]
     assert len(table) == 2
     assert all(_without_escapes(line).count("|") == 8 for line in table)
+
+
+_PART = st.sampled_from(["seeds", "news", "a b", "..", "x.txt", "ü", "reports"])
+
+
+@given(st.lists(st.tuples(st.booleans(), st.lists(_PART, max_size=3), st.sampled_from(["one.txt", "two.jsonl#4"])),
+                min_size=1, max_size=8), st.sampled_from(["/work/main/reports", "/", "/tmp/out"]))
+def test_report_links_are_each_files_relpath_from_the_report_folder(files, report_dir):
+    import os
+
+    sources = {n: ("/" if absolute else "") + "/".join([*folders, name]) for n, (absolute, folders, name) in enumerate(files)}
+    expected = {n: os.path.relpath(path.split("#", 1)[0], report_dir) for n, path in sources.items()}
+    assert report._links(sources, Path(report_dir)) == expected
