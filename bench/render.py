@@ -6,7 +6,7 @@ from pathlib import Path
 
 from claimcheck.cells import CELL_PROBES, CELL_SIZE
 
-PIPELINE_STAGES = ["segmentation", "embedding", "indexing", "pairing", "checks", "report"]
+PIPELINE_STAGES = ["segmentation", "embedding", "measure phrases", "indexing", "pairing", "checks", "report"]
 SETUP_STAGES = ["spaCy load", "model load", "model warm-up"]
 # What `claimcheck report` pays: not the warm-up, which only readies the embedder for a fair per-stage rate
 # (the peer gets the same one, outside its timing).
@@ -189,10 +189,11 @@ def render_markdown(corpora: dict, stages: dict, index: dict, cli: dict, meta: d
         " surnames after a title replaced, common words swapped for synonyms).", "",
         *corpus_table(corpora, stages), "",
         "## Pipeline stages (library calls replaying `claimcheck report`, one process per size)", "",
-        "claims/s = claims stored ÷ stage seconds. Embedding counts distinct texts (the cache embeds each once).",
-        "Segmentation includes reading files and storing claims in SQLite; indexing includes loading the vectors"
-        " from SQLite and saving the FAISS cache; pairing includes the k-NN search, rare-term candidates, scoring,"
-        " storing pairs and copy detection.", "",
+        "claims/s = claims stored ÷ stage seconds. Embedding counts distinct claim texts (the cache embeds each once);"
+        " measure phrases are the figures' measure phrases (what each figure counts), embedded after the claims for"
+        " measure-phrase pairing. Segmentation includes reading files and storing claims in SQLite; indexing includes"
+        " loading the vectors from SQLite and saving the FAISS cache; pairing includes the k-NN search, rare-term"
+        " candidates, measure-phrase candidates, scoring, storing pairs and copy detection.", "",
         *stage_table(stages), "",
         "## Embedding paths on this CPU", "",
         *paths_table(stages), "",

@@ -2,7 +2,7 @@
 
 Run by bench.run as `python -m bench.stages CORPUS DB JSON`, a fresh process per size, so each size's
 memory figures start from a clean interpreter. The stages replay `pipeline.run_report` step by step
-(ingest, then compare's embed / index / pair / copy detection / checks, then the report), leaving the
+(ingest, then compare's embed / measure phrases / index / pair / copy detection / checks, then the report), leaving the
 database exactly as the CLI would, so the incremental and re-run measures can reuse it.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.memory import StageTiming, measure
-from claimcheck import pipeline, store
+from claimcheck import measure_pairs, pipeline, store
 from claimcheck.config import Settings
 
 PAIR_COSINE = 0.8  # the index-level stand-in for the pairing threshold
@@ -78,26 +78,33 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
         sample = [row[0] for row in db.execute("SELECT text FROM claims ORDER BY random() LIMIT 256")]
         embedder.embed_batch(sample)
         t.items = len(sample)
+    pipeline._reset_pairs_if_settings_changed(db, settings, embedder.name)
+    new_articles = store.unpaired_article_ids(db)
     with measure("embedding", timings) as t:
-        t.items = pipeline.embed_missing(db, embedder)
+        t.items = pipeline.embed_missing(db, embedder, unpaired_only=True)
         t.extra = {"claims": n_claims, "unique_texts": t.items, "precision": getattr(embedder, "precision", "?")}
     unique_texts = t.items
+    with measure("measure phrases", timings) as t:
+        # Each figure's measure phrase, embedded for measure_pairs: short texts, kept apart from the claims so
+        # that the embedding stage and its peer encode the same texts.
+        t.items = measure_pairs.embed_phrases(db, embedder, pipeline.no_progress, articles=new_articles)
+        t.extra = {"phrases": t.items}
 
     with measure("indexing", timings) as t:
-        pipeline._reset_pairs_if_settings_changed(db, settings, embedder.name)
-        new_articles = store.unpaired_article_ids(db)
         snap = pipeline.snapshot(db, embedder.name, new_articles)
         claim_index = pipeline.index_for(db, settings, embedder.name, snap)
         t.items = len(snap.known_ids)
         t.extra = {"exact": claim_index.exact}
     with measure("pairing", timings) as t:
         found = pipeline.find_pairs(db, settings, claim_index, snap)
+        candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles)
         with store.transaction(db):
             store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in found])
+            store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, candidates))
             copies = pipeline.detect_copies(db, settings, new_articles)
             store.mark_paired(db, new_articles)
         t.items = len(snap.known_ids)
-        t.extra = {"pairs": len(found), "copies": len(copies)}
+        t.extra = {"pairs": len(found), "measure_pairs": len(candidates), "copies": len(copies)}
     with measure("checks", timings) as t:
         checked = pipeline.run_checks(db, settings)
         t.items = n_claims
