@@ -82,14 +82,14 @@ def report_run(paths: list[Path], db: Path, out: Path, log: Path) -> dict:
 
 def fresh_db(db: Path) -> None:
     """Delete a database and its FAISS cache."""
-    for suffix in ("", "-wal", "-shm", ".faiss", ".faiss.json", ".faiss.recent"):
+    for suffix in ("", "-wal", "-shm", ".faiss", ".faiss.json", ".faiss.recent", ".phrases.npz"):
         Path(str(db) + suffix).unlink(missing_ok=True)
 
 
 def copy_db(source: Path, target: Path) -> None:
     """Copy a database with its FAISS cache (the incremental run must not change the stage database)."""
     fresh_db(target)
-    for suffix in ("", "-wal", ".faiss", ".faiss.json", ".faiss.recent"):
+    for suffix in ("", "-wal", ".faiss", ".faiss.json", ".faiss.recent", ".phrases.npz"):
         if Path(str(source) + suffix).exists():
             shutil.copyfile(str(source) + suffix, str(target) + suffix)
     # Written out before the timed run starts: otherwise the kernel flushes the 760 MB copy (100k claims) while

@@ -51,7 +51,8 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
     """Measure every stage on one corpus; returns a JSON-able dict."""
     timings: list[StageTiming] = []
     settings = Settings(db_path=db_path)
-    for leftover in (db_path, settings.index_path, settings.index_path.with_name(settings.index_path.name + ".json")):
+    for leftover in (db_path, settings.index_path, settings.index_path.with_name(settings.index_path.name + ".json"),
+                     settings.phrase_cache_path):
         leftover.unlink(missing_ok=True)
     db = store.open_db(db_path)
     total_start = time.perf_counter()
@@ -97,7 +98,7 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
         t.extra = {"exact": claim_index.exact}
     with measure("pairing", timings) as t:
         found = pipeline.find_pairs(db, settings, claim_index, snap)
-        candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles)
+        candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles, cache=settings.phrase_cache_path)
         with store.transaction(db):
             store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in found])
             store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, candidates))

@@ -60,6 +60,11 @@ class Settings:
         """The FAISS cache lives beside the database it was built from."""
         return self.db_path.with_name(self.db_path.name + ".faiss")
 
+    @property
+    def phrase_cache_path(self) -> Path:
+        """The measure phrases' vectors, read in one go (measure_pairs.phrase_matrix), beside the database too."""
+        return self.db_path.with_name(self.db_path.name + ".phrases.npz")
+
 
 # Settings a run cannot use, and the most each may be (None: no upper bound).
 _AT_LEAST_ONE = ("batch_size", "neighbours", "rare_term_max_df", "max_file_bytes")

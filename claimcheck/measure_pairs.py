@@ -10,9 +10,12 @@ structure (measures.py, relation.py) whether the figures measure the same thing 
 """
 from __future__ import annotations
 
+import os
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -54,20 +57,19 @@ def embed_phrases(db: Database, embedder: Embedder, progress: Callable, chunk: i
 
 
 def candidate_pairs(db: Database, model: str, new_articles: Sequence[int],
-                    threshold: float = MEASURE_SIMILARITY_SAME_THING) -> dict[tuple[int, int], float]:
-    """(claim a, claim b) -> best phrase similarity, for figures of `new_articles` and figures elsewhere."""
+                    threshold: float = MEASURE_SIMILARITY_SAME_THING,
+                    cache: Path | None = None) -> dict[tuple[int, int], float]:
+    """(claim a, claim b) -> best phrase similarity, for figures of `new_articles` and figures elsewhere; `cache`
+    is phrase_matrix's file."""
     import faiss
 
     rows = store.measure_figures(db)  # kept by the database: no claim's quantities JSON is parsed here
     key_of = {phrase: phrase_key(phrase) for phrase in {row[3] for row in rows}}
     figures = [(claim, article, kind, key_of[phrase]) for claim, article, kind, phrase in rows]
-    keys = sorted({f[3] for f in figures})
-    vectors = store.vectors_by_hash(db, model, keys)
-    keys = [k for k in keys if k in vectors]
+    keys, matrix = phrase_matrix(db, model, sorted({f[3] for f in figures}), cache)
     if not keys:
         return {}
     row_of = {k: n for n, k in enumerate(keys)}
-    matrix = np.stack([vectors[k] for k in keys]).astype(np.float32)
     by_phrase: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for claim, article, kind, key in figures:
         by_phrase[key].append((claim, article, kind))
@@ -85,6 +87,53 @@ def candidate_pairs(db: Database, model: str, new_articles: Sequence[int],
                 continue
             _join(by_phrase[key], by_phrase[keys[other]], float(sim), new, found)
     return found
+
+
+def phrase_matrix(db: Database, model: str, keys: list[str], cache: Path | None = None) -> tuple[list[str], np.ndarray]:
+    """(the keys that have a vector, their vectors as rows), read from the `cache` file where it holds them.
+
+    SQLite reads each 1.5 KB vector from an overflow page of its own: looking up 20k phrases took 0.3 s of an add
+    at 100k claims, 3 s from a cold disk, where the file is one read. The file is rewritten when phrases came or went.
+    A phrase's vector never changes within one database (embeddings are keyed by text and model), so the file
+    is trusted for the database and model it names; anything else in it is ignored and the file rewritten.
+    """
+    tag = f"{store.database_id(db)} {model}"
+    cached_keys, cached = _read_phrase_cache(cache, tag) if cache else ([], None)
+    row_of = {key: row for row, key in enumerate(cached_keys)}
+    fetched = store.vectors_by_hash(db, model, [key for key in keys if key not in row_of])
+    found = sorted([key for key in keys if key in row_of] + list(fetched))
+    if cached is not None and not fetched and len(found) == len(cached_keys):
+        return cached_keys, cached  # no phrase came or went since the file was written
+    if not found:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    matrix = np.stack([cached[row_of[key]] if key in row_of else fetched[key] for key in found]).astype(np.float32)
+    if cache:
+        _write_phrase_cache(cache, tag, found, matrix)
+    return found, matrix
+
+
+def _read_phrase_cache(path: Path, tag: str) -> tuple[list[str], np.ndarray | None]:
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["tag"]) != tag:
+                return [], None
+            keys, vectors = [key.decode() for key in saved["keys"].tolist()], saved["vectors"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return [], None  # missing, damaged or foreign: built again from SQLite
+    return (keys, vectors) if vectors.ndim == 2 and len(keys) == len(vectors) else ([], None)
+
+
+def _write_phrase_cache(path: Path, tag: str, keys: list[str], vectors: np.ndarray) -> None:
+    """Atomically: a file private to this process, then renamed over the old one (two writers leave one whole)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            np.savez(handle, tag=np.array(tag), keys=np.array(keys, dtype="S"), vectors=vectors)
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache: a folder that cannot hold it costs the next run its SQLite reads, nothing else
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _join(side_a: list, side_b: list, sim: float, new: set[int], found: dict) -> None:

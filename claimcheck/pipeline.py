@@ -188,7 +188,8 @@ def compare(
             result.new_claims = len(snap.new_ids)
             claim_index = index_for(db, settings, embedder.name, snap)
             new_pairs = find_pairs(db, settings, claim_index, snap)
-            measure_candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles)
+            measure_candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles,
+                                                               cache=settings.phrase_cache_path)
             # One transaction for pairs, copies and the paired mark: a run killed before it commits
             # pairs these articles again; one killed after it has nothing left to do.
             with store.transaction(db):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from claimcheck import pair
+from claimcheck import pair, store
 
 
 def unit(*values: float) -> np.ndarray:
@@ -225,3 +225,59 @@ def test_an_index_hashed_ahead_is_not_hashed_again_unless_its_file_changed(monke
     index._AHEAD[str(path)][1].result()
     path.write_bytes(path.read_bytes()[:-8])  # damaged after the hash ahead: a new size, hashed again, refused
     assert index.load(path, "m", np.arange(1, 21)) is None and hashed == [path, path, path]
+
+
+def _phrase_db(path, n):
+    db = store.open_db(path)
+    vectors = np.random.default_rng(7).normal(size=(n, 8)).astype(np.float32)
+    with store.transaction(db):
+        store.save_embeddings(db, "m", [f"k{i:03d}" for i in range(n)], vectors)
+    return db, {f"k{i:03d}": vectors[i] for i in range(n)}
+
+
+def _as_dict(found):
+    keys, matrix = found
+    return {key: matrix[row] for row, key in enumerate(keys)}
+
+
+def test_the_phrase_vector_file_gives_what_sqlite_holds_as_phrases_come_and_go(tmp_path, monkeypatch):
+    from claimcheck import measure_pairs
+
+    db, truth = _phrase_db(tmp_path / "p.db", 30)
+    cache = tmp_path / "p.db.phrases.npz"
+    wanted = [*sorted(truth)[:20], "not-embedded"]
+    first = _as_dict(measure_pairs.phrase_matrix(db, "m", wanted, cache))
+    assert first.keys() == set(sorted(truth)[:20]) and all(np.array_equal(first[k], truth[k]) for k in first)
+    assert cache.exists()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "vectors_by_hash", lambda db, model, keys: {} if not keys else pytest.fail("SQLite"))
+        again = _as_dict(measure_pairs.phrase_matrix(db, "m", wanted[:-1], cache))  # all held by the file
+    assert again.keys() == first.keys() and all(np.array_equal(again[k], truth[k]) for k in again)
+
+    grown = sorted(truth)[10:]  # ten phrases went, ten came
+    got = _as_dict(measure_pairs.phrase_matrix(db, "m", grown, cache))
+    assert got.keys() == set(grown) and all(np.array_equal(got[k], truth[k]) for k in got)
+    assert measure_pairs._read_phrase_cache(cache, f"{store.database_id(db)} m")[0] == grown  # rewritten
+
+
+def test_a_phrase_vector_file_of_another_database_or_model_or_damaged_is_not_used(tmp_path):
+    from claimcheck import measure_pairs
+
+    db, truth = _phrase_db(tmp_path / "p.db", 12)
+    other, _ = _phrase_db(tmp_path / "other.db", 12)  # same keys, other vectors (another seed would do too)
+    with store.transaction(other):
+        store.save_embeddings(other, "m", sorted(truth), -np.stack([truth[k] for k in sorted(truth)]))
+    assert store.database_id(db) and store.database_id(db) != store.database_id(other)
+    cache = tmp_path / "shared.phrases.npz"
+    measure_pairs.phrase_matrix(other, "m", sorted(truth), cache)
+    got = _as_dict(measure_pairs.phrase_matrix(db, "m", sorted(truth), cache))
+    assert all(np.array_equal(got[k], truth[k]) for k in truth)  # this database's vectors, not the file's
+    assert measure_pairs._read_phrase_cache(cache, f"{store.database_id(db)} m")[0] == sorted(truth)
+    assert measure_pairs._read_phrase_cache(cache, f"{store.database_id(db)} other-model") == ([], None)
+    cache.write_bytes(cache.read_bytes()[:200])  # torn
+    got = _as_dict(measure_pairs.phrase_matrix(db, "m", sorted(truth), cache))
+    assert all(np.array_equal(got[k], truth[k]) for k in truth)
+    database_id = store.database_id(db)
+    db.close()
+    assert store.database_id(store.open_db(tmp_path / "p.db")) == database_id  # kept across opens

@@ -23,6 +23,11 @@ def set_meta(db: Database, key: str, value: str) -> None:
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
 
+def database_id(db: Database) -> str:
+    """The random id migration m010 gave this database."""
+    return get_meta(db, "database_id") or ""
+
+
 # --- articles and claims ----------------------------------------------------------------------
 
 

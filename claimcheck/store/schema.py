@@ -227,6 +227,13 @@ def m009_figures(db: Database) -> None:
                f" {_FIGURE_COLUMNS} FROM claims, json_each(claims.quantities) WHERE {_HAS_PHRASE}")
 
 
+@migrations()
+def m010_database_id(db: Database) -> None:
+    """A random id of this database: a cache kept in a file beside it (the measure phrases' vectors) can tell it
+    from another database later made under the same name."""
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
