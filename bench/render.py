@@ -183,6 +183,8 @@ def render_markdown(corpora: dict, stages: dict, index: dict, cli: dict, meta: d
         " resident (interpreter, spaCy, the model); CLI figures are the child process's ru_maxrss from wait4."
         " The load average column shows that other processes shared these 2 cores during the run: absolute"
         " speeds are pessimistic; compare within a row or a size.", "",
+        *([f"With --reuse: results already in the output folder were not measured again. {meta['note']}", ""]
+          if meta.get("reuse") else []),
         "## Corpora", "",
         "Real BBC News articles (../shared/eval/bbc_news, read in place, never copied into the repo); past the ~42k"
         " claims BBC holds, perturbed variants of BBC articles (numbers changed, sentences and paragraphs reordered,"

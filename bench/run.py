@@ -35,6 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="query rows for exact search above 200k vectors (time extrapolated)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1k claims, 10k vectors (< 3 minutes)")
     parser.add_argument("--reuse", action="store_true", help="reuse result JSON already in --out")
+    parser.add_argument("--note", default="", help="a sentence for the results' header (where reused results came from)")
     parser.add_argument("--out", default=str(BENCH_DIR / "out"), type=Path)
     args = parser.parse_args(argv)
     if args.quick:
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
                                                                           defaults.peer_limit),
         "total_seconds": time.perf_counter() - started, "python": platform.python_version(),
         "cpu_count": os.cpu_count(), "machine": platform.machine(), "quick": args.quick,
+        "reuse": args.reuse, "note": args.note,
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
     markdown = render_markdown(corpora, stage_results, index_results, cli, meta)
