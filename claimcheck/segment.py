@@ -156,8 +156,8 @@ def segment(articles: Iterable[Article], meanwhile: Callable[[], object] | None 
     """Parse each article once (a long one in chunks) and yield its claims.
 
     `meanwhile` is work the caller will need next (loading the embedding model): it runs in a thread of this
-    process while spaCy loads and parses, in a worker process where one can be had, so it costs no time of its
-    own. It is a warm-up: an error in it is dropped, and the caller meets it again when it does the work itself.
+    process while spaCy loads and parses, in a worker process where one can be had, so the two overlap. It is a
+    warm-up: an error in it is dropped, and the caller meets it again when it does the work itself.
     """
     articles = list(articles)
     chunks = [(n, offset, piece) for n, article in enumerate(articles)
