@@ -56,8 +56,28 @@ class Setting:
 NO_SETTING = Setting()
 
 
-def frame(q: Quantity, prefix: str) -> set[str]:
-    return {c[len(prefix) + 1:] for c in q.context if c.startswith(prefix + ":")}
+NO_FRAME: frozenset[str] = frozenset()
+
+
+def frame(q: Quantity, prefix: str) -> frozenset[str]:
+    """The values of a figure's context entries with this prefix ("where:Calais" -> "Calais")."""
+    grouped = q.__dict__.get("_frames")
+    return (frames_of(q) if grouped is None else grouped).get(prefix, NO_FRAME)
+
+
+def frames_of(q: Quantity) -> dict[str, frozenset[str]]:
+    """A figure's context grouped by prefix, made once per figure. The checks ask each figure for its frames in
+    every pair it is in: scanning the context each time was a fifth of checking a batch of measure pairs."""
+    grouped = q.__dict__.get("_frames")
+    if grouped is None:
+        found: dict[str, set[str]] = {}
+        for entry in q.context:
+            prefix, colon, value = entry.partition(":")
+            if colon:
+                found.setdefault(prefix, set()).add(value)
+        grouped = {prefix: frozenset(values) for prefix, values in found.items()}
+        q.__dict__["_frames"] = grouped  # derived from frozen fields, as functools.cached_property stores it
+    return grouped
 
 
 

@@ -15,12 +15,13 @@ same one-off event ("closed", "opened", "founded"...) of something both sentence
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from datetime import date
 
 from . import timeref
 from . import units as U
 from .aliases import same_person
-from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, frame
+from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, frame, frames_of
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
@@ -143,20 +144,23 @@ GENERIC_WORDS = {"people", "person", "figure", "number", "total", "said", "says"
                  "ones", "others"}
 
 
-def _content_words(phrase: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # asked of each figure in every pair it is in
+def _content_words(phrase: str) -> frozenset[str]:
     """Word stems of a phrase (first five letters), generic words left out: "killed" ~ "killing"; a word that
     names a running tally stands for its tally, so "# dead" shares a word with "# people died"."""
-    return {TALLY_OF.get(w, w[:5]) for w in phrase.lower().split() if len(w) > 2 and w not in GENERIC_WORDS}
+    return frozenset(TALLY_OF.get(w, w[:5]) for w in phrase.lower().split() if len(w) > 2 and w not in GENERIC_WORDS)
 
 
 def _mood(q: Quantity) -> str:
-    return next((c[5:] for c in q.context if c.startswith("mood:")), "")
+    moods = frame(q, "mood")
+    return next(iter(moods), "") if len(moods) < 2 else next(c[5:] for c in q.context if c.startswith("mood:"))
 
 
 def _moods_match(a: Quantity, b: Quantity) -> bool:
     """Figures counted on top of others ("two more bodies") compare with nothing; a figure a clause only expects
     ("could reach 200,000") compares only with another expectation."""
-    return "increment" not in (_mood(a), _mood(b)) and _mood(a) == _mood(b)
+    mood_a, mood_b = _mood(a), _mood(b)
+    return mood_a == mood_b and mood_a != "increment"
 
 
 def _kinds_match(a: Quantity, b: Quantity) -> bool:
@@ -226,9 +230,10 @@ def _head_classes(q: Quantity) -> set[str]:
 PLACED_FACTS = ("population", "distance")
 
 
-def _placed_fact(q: Quantity) -> tuple[str, set[str]] | None:
+def _placed_fact(q: Quantity) -> tuple[str, frozenset[str]] | None:
     """("population" | "distance", its places) when the figure is one of PLACED_FACTS, else None."""
-    return next(((name, frame(q, name)) for name in PLACED_FACTS if frame(q, name)), None)
+    frames = frames_of(q)
+    return next(((name, frames[name]) for name in PLACED_FACTS if name in frames), None)
 
 
 def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:

@@ -22,6 +22,7 @@ compared (a fixed fact is, and so is one range restated with a slip at one end: 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -53,6 +54,7 @@ FALLING_WINDOW_DAYS = 30
 POPULATION_WINDOW_DAYS = 365
 
 
+@lru_cache(maxsize=1 << 16)  # asked of each figure in every pair it is in
 def tally_of(phrase: str) -> str:
     """The running tally a measure phrase counts ("deaths", "missing", ...), or "" for a fixed fact.
 
