@@ -148,3 +148,20 @@ def test_report_links_are_each_files_relpath_from_the_report_folder(files, repor
     sources = {n: ("/" if absolute else "") + "/".join([*folders, name]) for n, (absolute, folders, name) in enumerate(files)}
     expected = {n: os.path.relpath(path.split("#", 1)[0], report_dir) for n, path in sources.items()}
     assert report._links(sources, Path(report_dir)) == expected
+
+
+_CONTEXT = st.lists(st.sampled_from(["where:Calais", "where:Dover", "where:a:b", "mood:increment", "mood:expected",
+                                     "describes", "noun:inferred", "verb:", ":x", "what:boats", "population:Haiti"]),
+                    max_size=8).map(tuple)
+
+
+@given(_CONTEXT, st.sampled_from(["where", "mood", "verb", "what", "population", "noun", "", "describes"]))
+def test_a_figures_frames_are_its_context_entries_with_the_prefix(context, prefix):
+    from claimcheck.comparison import frame
+    from claimcheck.measures import _mood
+
+    q = quantities.Quantity("3", 0, 1, "count", 3, 3, 3, "", "", context)
+    expected = {c[len(prefix) + 1:] for c in context if c.startswith(prefix + ":")}
+    assert frame(q, prefix) == expected
+    assert frame(q, prefix) == expected  # the second answer comes from the figure's cache
+    assert _mood(q) == next((c[5:] for c in context if c.startswith("mood:")), "")
