@@ -60,18 +60,19 @@ def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quant
 def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> tuple[float, QuantityComparison] | None:
     if not _kinds_match(a, b) or not _moods_match(a, b):
         return None
-    similarity = setting.similarity(a, b) if setting.similarity else None
-    # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
-    strict = a.kind != TIME_KIND and not _placed_fact(a) and _same_measure(a, b) and _same_tally(a, b) \
-        and _parts(a) == _parts(b)
-    if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
-        return None
+    # The values first: they are cheap to compare, and most figure pairs fail here, not on their measures.
     (a_lo, a_hi), (b_lo, b_hi) = _comparable_interval(a), _comparable_interval(b)
     # An open-ended figure ("at least 2,437") is placed at its stated end.
     a_mid = (a_lo + a_hi) / 2 if math.isfinite(a_hi) else a.value
     b_mid = (b_lo + b_hi) / 2 if math.isfinite(b_hi) else b.value
     if a.kind != TIME_KIND and max(a_mid, b_mid) > 4 * max(min(a_mid, b_mid), 1e-9):
         return None  # a factor of 4 apart: two different measures, not one disputed figure
+    similarity = setting.similarity(a, b) if setting.similarity else None
+    # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
+    strict = a.kind != TIME_KIND and not _placed_fact(a) and _same_measure(a, b) and _same_tally(a, b) \
+        and _parts(a) == _parts(b)
+    if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
+        return None
     # Intervals that only touch (111 -> 110.5..111.5, 112 -> 111.5..112.5) are two different exact figures.
     # A bound a writer set ("as many as 29", "at least 29") includes its end: touching there is agreeing.
     exact = a.low == a.high and b.low == b.high
@@ -354,7 +355,15 @@ def _same_measure(a: Quantity, b: Quantity) -> bool:
 
 
 def _comparable_interval(q: Quantity) -> tuple[float, float]:
-    """The interval a figure stands for, widened by rounding when exact, in the base unit for measures."""
+    """The interval a figure stands for, widened by rounding when exact, in the base unit for measures (made once
+    per figure, as comparison.frames_of makes its frames: a figure is compared in every pair it is in)."""
+    made = q.__dict__.get("_interval")
+    if made is None:
+        made = q.__dict__["_interval"] = _interval_of(q)
+    return made
+
+
+def _interval_of(q: Quantity) -> tuple[float, float]:
     low, high = q.low, q.high
     if low == high and q.kind != TIME_KIND:  # a time's rounding is in its interval already
         tolerance = U.rounding_tolerance(q.value, q.text)
