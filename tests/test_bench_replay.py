@@ -1,0 +1,55 @@
+"""The benchmark's stage replay does what `claimcheck report` does: the same database from the same articles.
+
+bench/stages.py times the pipeline step by step with library calls, a near-copy of `pipeline.run_report`. Once
+it skipped embedding the measure phrases and pairing their claims, so the bench timed less work than the command
+(README, Quality and speed). This test runs the replay as the bench does, in its own process, on the seeds, and
+compares what it stored with what `run_report` stored from the same seeds.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimcheck import store
+from claimcheck.config import PROJECT_ROOT, SEEDS_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+def _contents(db) -> dict:  # noqa: ANN001 - a sqlite_utils Database
+    """What a run leaves, by content rather than row id: claims, pairs, figures, vectors, findings, copies."""
+    def rows(sql: str) -> list:
+        return sorted(tuple(row) for row in db.execute(sql).fetchall())
+
+    text = "(SELECT text FROM claims WHERE id = {})"
+    return {
+        "claims": rows("SELECT a.name, c.idx, c.text, c.quantities, c.attribution FROM claims c"
+                       " JOIN articles a ON a.id = c.article_id"),
+        "pairs": rows(f"SELECT {text.format('claim_a')}, {text.format('claim_b')}, round(similarity, 3),"
+                      " round(lexical, 3), round(score, 3) FROM pairs"),
+        "figures": rows("SELECT kind, measure FROM figures"),
+        "vectors": rows("SELECT text_hash, model FROM embeddings"),
+        "flags": rows("SELECT id, kind, verdict, relation, value_a, value_b FROM flags"),
+        "agreements": rows("SELECT id, kind, value_a, value_b, independent FROM agreements"),
+        "copies": rows("SELECT article_a, article_b FROM article_links"),
+        "paired": rows("SELECT name FROM articles WHERE paired_at IS NOT NULL"),
+    }
+
+
+def test_the_stage_replay_stores_what_claimcheck_report_stores(seeds_run, tmp_path: Path):
+    _, report_db, _, _ = seeds_run
+    replay_db = tmp_path / "replay.db"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    subprocess.run([sys.executable, "-m", "bench.stages", str(SEEDS_DIR), str(replay_db), str(tmp_path / "replay.json"),
+                    "50"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=600)
+    stages = [stage["stage"] for stage in json.loads((tmp_path / "replay.json").read_text())["stages"]]
+    assert {"segmentation", "embedding", "measure phrases", "pairing", "checks", "report"} <= set(stages)
+
+    replayed, reported = _contents(store.open_db(replay_db)), _contents(report_db)
+    assert reported["pairs"] and reported["figures"] and reported["agreements"]  # the seeds exercise every step
+    for part in reported:
+        assert replayed[part] == reported[part], part
