@@ -15,8 +15,8 @@ same one-off event ("closed", "opened", "founded"...) of something both sentence
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from . import timeref
 from . import units as U

@@ -22,9 +22,9 @@ compared (a fixed fact is, and so is one range restated with a slip at one end: 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from . import timeref
 from .quantities import Quantity
