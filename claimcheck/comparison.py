@@ -61,23 +61,31 @@ NO_FRAME: frozenset[str] = frozenset()
 
 def frame(q: Quantity, prefix: str) -> frozenset[str]:
     """The values of a figure's context entries with this prefix ("where:Calais" -> "Calais")."""
-    grouped = q.__dict__.get("_frames")
-    return (frames_of(q) if grouped is None else grouped).get(prefix, NO_FRAME)
+    return frames_of(q).get(prefix, NO_FRAME)
 
 
 def frames_of(q: Quantity) -> dict[str, frozenset[str]]:
-    """A figure's context grouped by prefix, made once per figure. The checks ask each figure for its frames in
-    every pair it is in: scanning the context each time was a fifth of checking a batch of measure pairs."""
-    grouped = q.__dict__.get("_frames")
-    if grouped is None:
-        found: dict[str, set[str]] = {}
-        for entry in q.context:
-            prefix, colon, value = entry.partition(":")
-            if colon:
-                found.setdefault(prefix, set()).add(value)
-        grouped = {prefix: frozenset(values) for prefix, values in found.items()}
-        q.__dict__["_frames"] = grouped  # derived from frozen fields, as functools.cached_property stores it
-    return grouped
+    """A figure's context grouped by prefix. The checks ask each figure for its frames in every pair it is in:
+    scanning the context each time was a fifth of checking a batch of measure pairs."""
+    return once(q, "_frames", _grouped_context)
+
+
+def once(q: Quantity, name: str, make: Callable[[Quantity], object]):  # noqa: ANN201 - whatever `make` returns
+    """`make(q)`, made once per figure and kept on it under `name`, as functools.cached_property keeps a value:
+    in the frozen figure's instance dict, derived from its fields (so never serialised: to_dict uses asdict)."""
+    value = q.__dict__.get(name)
+    if value is None:
+        value = q.__dict__[name] = make(q)
+    return value
+
+
+def _grouped_context(q: Quantity) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for entry in q.context:
+        prefix, colon, value = entry.partition(":")
+        if colon:
+            found.setdefault(prefix, set()).add(value)
+    return {prefix: frozenset(values) for prefix, values in found.items()}
 
 
 

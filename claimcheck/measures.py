@@ -21,7 +21,7 @@ from functools import lru_cache
 from . import timeref
 from . import units as U
 from .aliases import same_person
-from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, frame, frames_of
+from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, frame, frames_of, once
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
@@ -153,8 +153,7 @@ def _content_words(phrase: str) -> frozenset[str]:
 
 
 def _mood(q: Quantity) -> str:
-    moods = frame(q, "mood")
-    return next(iter(moods), "") if len(moods) < 2 else next(c[5:] for c in q.context if c.startswith("mood:"))
+    return next((c[5:] for c in q.context if c.startswith("mood:")), "")
 
 
 def _moods_match(a: Quantity, b: Quantity) -> bool:
@@ -356,11 +355,8 @@ def _same_measure(a: Quantity, b: Quantity) -> bool:
 
 def _comparable_interval(q: Quantity) -> tuple[float, float]:
     """The interval a figure stands for, widened by rounding when exact, in the base unit for measures (made once
-    per figure, as comparison.frames_of makes its frames: a figure is compared in every pair it is in)."""
-    made = q.__dict__.get("_interval")
-    if made is None:
-        made = q.__dict__["_interval"] = _interval_of(q)
-    return made
+    per figure: a figure is compared in every pair it is in)."""
+    return once(q, "_interval", _interval_of)
 
 
 def _interval_of(q: Quantity) -> tuple[float, float]:
