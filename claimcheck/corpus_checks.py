@@ -9,6 +9,7 @@ check added to the registry examines every stored pair once.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import signal
@@ -59,12 +60,16 @@ def run_checks(db: Database, model: str) -> CheckRun:
     """
     registry = checks.registered()
     versions = {check.name: check.version for check in registry}
+    complete = json.dumps(versions, sort_keys=True)
     run = CheckRun()
     for _ in range(ATTEMPTS):
         aliases, digest = _current_aliases(db, registry)  # as JSON: what a worker is sent
-        stale = {check.name: dict(store.stale_pairs(db, check.name, check.version)) for check in registry}
+        waiting_only = store.get_meta(db, "checks_complete") == complete
+        stale = {check.name: dict(store.stale_pairs(db, check.name, check.version, waiting_only))
+                 for check in registry}
         pair_ids = sorted(set().union(*stale.values()))
         if not pair_ids:
+            _mark_complete(db, complete, waiting_only)
             return run
         run.notes = run.notes or _upgrade_notes(registry, stale)
         copies = store.copy_links(db)
@@ -79,8 +84,17 @@ def run_checks(db: Database, model: str) -> CheckRun:
                     store.save_check_results(db, name, versions[name], ids, flags, agreements)
             run.checked += len(_pair_ids(batch))
         else:
+            _mark_complete(db, complete, waiting_only)
             return run
     return run
+
+
+def _mark_complete(db: Database, complete: str, already: bool) -> None:
+    """Every pair read by a full pass now carries these versions of the checks (pairs added meanwhile are marked
+    as waiting): later runs need only look at the pairs marked so."""
+    if not already:
+        with store.transaction(db):
+            store.set_meta(db, "checks_complete", complete)
 
 
 def _pair_ids(batch: dict[str, list[int]]) -> list[int]:

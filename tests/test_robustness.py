@@ -224,7 +224,7 @@ def test_sql_and_markup_in_articles_are_stored_verbatim_and_rendered_inert(db, s
 
 # `from_where` is store.claim_vectors' FROM clause around a package-written `where`.
 ALLOWED_SQL_FRAGMENTS = {"where", "marks", "table", "FLAG_SELECT", "chunk_marks", "from_where", "new_claims", "has", "remove", "_PAIR_SELECT", "_CLAIM_SELECT", "_CLAIMS_WITH_VECTORS",
-                         "_NEW_FIGURES", "_FIGURE_COLUMNS", "_HAS_PHRASE"}
+                         "_NEW_FIGURES", "_FIGURE_COLUMNS", "_HAS_PHRASE", "waiting"}
 
 
 def test_sql_is_parameterised_and_nothing_is_unpickled_or_fetched():

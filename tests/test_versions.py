@@ -80,6 +80,30 @@ def test_a_new_check_version_rechecks_its_pairs_says_so_and_keeps_reviews(db, se
     assert run(db, settings, [basic_dir], embedder, tmp_path).compared.checked_pairs == 0
 
 
+def test_once_every_pair_carries_the_current_checks_only_pairs_sent_back_are_read_and_re_checked(
+        db, settings, embedder, basic_dir, tmp_path):
+    from claimcheck import corpus_checks
+
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    registry = checks.registered()
+    assert store.get_meta(db, "checks_complete") == json.dumps({c.name: c.version for c in registry}, sort_keys=True)
+    # A claim's facts changed: the store sends its pairs back, and only those are read and checked again.
+    claim = db.execute("SELECT claim_a FROM pairs GROUP BY claim_a ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    touching = db.execute("SELECT count(*) FROM pairs WHERE ? IN (claim_a, claim_b)", [claim]).fetchone()[0]
+    assert 0 < touching < store.counts(db)["pairs"]
+    with store.transaction(db):
+        store.forget_checks_of_claims(db, [claim], ["numeric"])
+    assert len(store.stale_pairs(db, "numeric", QuantityCheck.version, waiting_only=True)) == touching
+    assert corpus_checks.run_checks(db, embedder.name).checked == touching
+    assert db.execute("SELECT count(*) FROM pairs WHERE checked = 0").fetchone()[0] == 0
+    # The fast path reads only the pairs marked as waiting: a stamp removed behind the store's back goes unseen
+    # there, and a full scan (what a new check version gets) still finds it.
+    with store.transaction(db):
+        db.execute("UPDATE pairs SET checked_by = '{}' WHERE id = (SELECT min(id) FROM pairs)")
+    assert store.stale_pairs(db, "numeric", QuantityCheck.version, waiting_only=True) == []
+    assert len(store.stale_pairs(db, "numeric", QuantityCheck.version)) == 1
+
+
 def test_a_decision_follows_its_finding_when_a_new_check_version_gives_it_another_id(
         db, settings, embedder, basic_dir, tmp_path, monkeypatch):
     run(db, settings, [basic_dir], embedder, tmp_path)

@@ -234,6 +234,14 @@ def m010_database_id(db: Database) -> None:
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))")
 
 
+@migrations()
+def m011_pairs_waiting(db: Database) -> None:
+    """A partial index of the pairs waiting for a check (`checked = 0`: new ones, and those a forget_* function sent
+    back). While every other pair carries the current version of every check, these are all a run has to read:
+    finding them scanned all 1.5 M pairs' stamps, 0.15 s per check, in each one-article add at 100k claims."""
+    db.execute("CREATE INDEX IF NOT EXISTS pairs_waiting ON pairs(id) WHERE checked = 0")
+
+
 def known_migrations(schema: Migrations = migrations) -> set[str]:
     """The names of every migration this claimcheck knows (`pending` on an empty database lists them all)."""
     return {migration.name for migration in schema.pending(Database(memory=True))}
