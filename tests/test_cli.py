@@ -69,6 +69,19 @@ def test_query_filters_by_article_and_min_score(reported):
     assert json.loads(result.output) == []
 
 
+def test_flags_table_names_each_flags_relation(reported):
+    def relations() -> dict[str, str]:
+        lines = invoke("flags", "--db", str(reported)).output.splitlines()
+        assert lines[0].split()[:6] == ["ID", "KIND", "RELATION", "STATUS", "CONF", "VALUES"]
+        return {line.split()[0]: line.split()[2] for line in lines[1:] if not line.startswith(" ")}
+
+    [flag] = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+    assert relations() == {flag["id"]: "conflict"}
+    with sqlite3.connect(reported) as conn:  # the flag as the checks write a figure that changed between dates
+        conn.execute("UPDATE flags SET relation = 'update', verdict = 'update' WHERE id = ?", [flag["id"]])
+    assert relations() == {flag["id"]: "update"}
+
+
 def test_flags_json_follows_the_contract(reported):
     flags = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
     assert flags

@@ -29,9 +29,10 @@ def flags(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List flagged conflicts, worst first.
+    """List the flags, worst first: conflicts, updates (a figure that changed between dates) and, with --revisions,
+    differences between copies.
 
-    Example: claimcheck flags --kind date --status open --json
+    Example: claimcheck flags --relation conflict --status open
     """
     review = _review()
     settings = settings_from(db)
@@ -44,11 +45,12 @@ def flags(
     if not rows:
         typer.echo("No flags match.")
         return
-    typer.echo(f"{'ID':<10}  {'KIND':<11}  {'STATUS':<9}  {'CONF':>4}  VALUES / ARTICLES")
+    # The relation has its own column: "200,000 vs 316,000" two years apart is an update, not a disagreement.
+    typer.echo(f"{'ID':<10}  {'KIND':<11}  {'RELATION':<8}  {'STATUS':<9}  {'CONF':>4}  VALUES / ARTICLES")
     for row in rows:
-        typer.echo(f"{row['id']:<10}  {row['kind']:<11}  {row['status']:<9}  {row['confidence']:>4.2f}  "
-                   f"{row['value_a']} vs {row['value_b']}  ({row['about']})")
-        typer.echo(f"{'':<41}{row['article_a']} / {row['article_b']}")
+        typer.echo(f"{row['id']:<10}  {row['kind']:<11}  {row['relation'] or row['verdict']:<8}  {row['status']:<9}  "
+                   f"{row['confidence']:>4.2f}  {row['value_a']} vs {row['value_b']}  ({row['about']})")
+        typer.echo(f"{'':<51}{row['article_a']} / {row['article_b']}")
 
 
 @app.command()
