@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -73,41 +72,86 @@ def hybrid_score(similarity, lexical, lexical_weight: float):  # noqa: ANN001, A
     return similarity + lexical_weight * lexical
 
 
+# A candidate pair is one int64, a << 32 | b (a < b): a 100k-claim corpus makes ~1.5M candidates, and sets and dicts
+# of tuples took 8-10 s of pairing's set unions and lookups.
+CODE_BITS = 32
+
+
+def encode(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Canonical codes of the pairs (a[i], b[i]), whichever end is smaller first."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if len(a) and max(int(a.max()), int(b.max())) >> (CODE_BITS - 1):
+        raise ValueError(f"claim ids past 2**{CODE_BITS - 1} do not fit a pair code")
+    return (np.minimum(a, b) << CODE_BITS) | np.maximum(a, b)
+
+
+def decode(codes: np.ndarray) -> np.ndarray:
+    """The (n, 2) array of the claim ids of these pair codes."""
+    return np.stack([codes >> CODE_BITS, codes & ((1 << CODE_BITS) - 1)], axis=1)
+
+
 def neighbour_candidates(
     query_ids: np.ndarray, similarities: np.ndarray, neighbour_ids: np.ndarray, min_cosine: float
-) -> dict[tuple[int, int], float]:
-    """Canonical (a < b) candidate pairs from a k-NN search result, with their cosine."""
-    found: dict[tuple[int, int], float] = {}
-    for query, sims, neighbours in zip(query_ids.tolist(), similarities.tolist(), neighbour_ids.tolist()):
-        for sim, other in zip(sims, neighbours):
-            if other < 0 or other == query or sim < min_cosine:
-                continue
-            key = (query, other) if query < other else (other, query)
-            found[key] = max(found.get(key, -1.0), sim)
-    return found
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted codes, cosine) of the candidate pairs of a k-NN search result; a pair found twice keeps its best."""
+    queries = np.repeat(np.asarray(query_ids, dtype=np.int64), neighbour_ids.shape[1])
+    others = neighbour_ids.ravel().astype(np.int64)
+    cosine = similarities.ravel().astype(np.float64)
+    keep = (others >= 0) & (others != queries) & (cosine >= min_cosine)
+    codes, cosine = encode(queries[keep], others[keep]), cosine[keep]
+    order = np.lexsort((-cosine, codes))  # by code, best cosine first
+    codes, first = np.unique(codes[order], return_index=True)
+    return codes, cosine[order][first]
 
 
 def rare_term_candidates(
     query_terms: Mapping[int, Sequence[str]], postings: Mapping[str, Sequence[int]], per_claim: int = 30
-) -> set[tuple[int, int]]:
-    """Canonical pairs of claims that share rare terms (postings hold only rare terms).
+) -> np.ndarray:
+    """Sorted codes of the pairs of claims that share rare terms (postings hold only rare terms).
 
     Each claim keeps the `per_claim` others sharing the most rare terms with it: in a large corpus of
     near-copies, every claim shares one rare word with hundreds of others, and scoring them all costs
     more than the whole search while adding pairs that the score would reject anyway.
     """
-    found: set[tuple[int, int]] = set()
-    for query, terms in query_terms.items():
-        shared = Counter(other for term in set(terms) for other in postings.get(term, ()) if other != query)
-        # Ties broken by id, not by set order (string hashing differs between processes).
-        for other, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:per_claim]:
-            found.add((query, other) if query < other else (other, query))
-    return found
+    term_row = {term: row for row, term in enumerate(postings)}
+    lengths = np.array([len(postings[term]) for term in term_row], dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(postings.values()), dtype=np.int64, count=int(lengths.sum()))
+    asked = [(query, term_row[term]) for query, terms in query_terms.items() for term in set(terms) if term in term_row]
+    if not asked:
+        return np.zeros(0, dtype=np.int64)
+    query, row = np.array(asked, dtype=np.int64).T
+    # Every (query, other) for each posting of each of the query's rare terms, as CSR rows gathered.
+    queries, others = query.repeat(lengths[row]), flat[_gathered(row, lengths)]
+    keep = others != queries
+    directed, shared = np.unique((queries[keep] << CODE_BITS) | others[keep], return_counts=True)
+    queries, others = directed >> CODE_BITS, directed & ((1 << CODE_BITS) - 1)
+    # Per query, most shared terms first, ties broken by the other claim's id (not by set order).
+    order = np.lexsort((others, -shared, queries))
+    ranked = queries[order]
+    rank = np.arange(len(order)) - np.searchsorted(ranked, ranked)
+    chosen = order[rank < per_claim]
+    return np.unique(encode(queries[chosen], others[chosen]))
+
+
+def _gathered(rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The flat positions of CSR rows `rows` (row lengths `lengths`), one row after the other."""
+    starts = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+    counts = lengths[rows]
+    within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts[rows], counts) + within
+
+
+def with_candidates(codes: np.ndarray, cosine: np.ndarray, more: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The union of scored candidates (`codes`, `cosine`) and unscored ones (`more`, cosine NaN), sorted."""
+    extra = np.setdiff1d(more, codes, assume_unique=True)
+    union = np.concatenate([codes, extra])
+    order = np.argsort(union, kind="stable")
+    return union[order], np.concatenate([cosine, np.full(len(extra), np.nan)])[order]
 
 
 def score_pairs(
-    keys: Iterable[tuple[int, int]],
-    cosine_of: Mapping[tuple[int, int], float],
+    codes: np.ndarray,
+    cosine: np.ndarray,
     vectors: Mapping[int, np.ndarray],
     terms: Mapping[int, Sequence[str]],
     article_of: Mapping[int, int],
@@ -115,46 +159,41 @@ def score_pairs(
     lexical_weight: float,
     threshold: float,
 ) -> list[Pair]:
-    """The candidates from different articles whose hybrid score reaches the threshold, best first.
+    """The candidates (pair codes, with the search's cosine or NaN) from different articles whose hybrid score
+    reaches the threshold, best first (ties in code order).
 
     `hybrid_score(cosine, lexical_overlap(...))` of every candidate, computed on arrays: a 100k-claim corpus has
     ~2M candidates, and the loop of calls took 27 s of find_pairs' 51 s.
     """
-    keys = list(keys)
-    if not keys:
+    if not len(codes):
         return []
-    ends = _ends(keys)
+    ends = decode(np.asarray(codes, dtype=np.int64))
     claims = np.unique(ends)
     rows_a, rows_b = np.searchsorted(claims, ends[:, 0]), np.searchsorted(claims, ends[:, 1])
     article = np.array([article_of[c] for c in claims.tolist()], dtype=np.int64)
     apart = np.flatnonzero(article[rows_a] != article[rows_b])
-    similarity = _similarities([keys[i] for i in apart.tolist()], cosine_of, vectors)
+    similarity = _similarities(ends[apart], np.asarray(cosine, dtype=np.float64)[apart], vectors)
     lexical = _lexical_overlaps(claims, rows_a[apart], rows_b[apart], terms, idf)
     score = hybrid_score(similarity, lexical, lexical_weight)
     kept = np.flatnonzero(score >= threshold)
     similarity, lexical, score = (np.round(values[kept], 4) for values in (similarity, lexical, score))
-    order = np.argsort(-score, kind="stable")  # best first; ties in the order the candidates came
+    order = np.argsort(-score, kind="stable")  # best first; ties in code order
     chosen = ends[apart[kept][order]]
     new = tuple.__new__  # Pair(...) runs NamedTuple's Python __new__: 3 s for 700k pairs
     return [new(Pair, row) for row in zip(chosen[:, 0].tolist(), chosen[:, 1].tolist(), similarity[order].tolist(),
                                           lexical[order].tolist(), score[order].tolist())]
 
 
-def _ends(keys: list[tuple[int, int]]) -> np.ndarray:
-    """The (n, 2) array of the candidates' claim ids."""
-    return np.fromiter(itertools.chain.from_iterable(keys), dtype=np.int64, count=2 * len(keys)).reshape(-1, 2)
-
-
-def _similarities(keys: list[tuple[int, int]], cosine_of: Mapping[tuple[int, int], float],
-                  vectors: Mapping[int, np.ndarray], block: int = 10_000) -> np.ndarray:
+def _similarities(ends: np.ndarray, cosine: np.ndarray, vectors: Mapping[int, np.ndarray],
+                  block: int = 10_000) -> np.ndarray:
     """Each candidate's cosine: from the search where it has one, else the dot product of its claims' vectors.
 
     `block` candidates at a time: their two gathered matrices take 30 MB (100,000 took 600 MB at 10k claims)."""
-    similarity = np.fromiter((cosine_of.get(key, np.nan) for key in keys), dtype=np.float64, count=len(keys))
+    similarity = cosine.copy()
     missing = np.flatnonzero(np.isnan(similarity))
     if not len(missing):
         return similarity
-    ends = _ends([keys[i] for i in missing.tolist()])
+    ends = ends[missing]
     ids = np.unique(ends)
     matrix = np.stack([vectors[c] for c in ids.tolist()]).astype(np.float32)
     for start in range(0, len(missing), block):
@@ -185,23 +224,20 @@ def _lexical_overlaps(claims: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray
         lengths.append(len(ids))
     flat, weight = np.array(term_ids, dtype=np.int64), np.array(weights, dtype=np.float64)
     lengths = np.array(lengths, dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
     size = max(1, len(weights))
     shared = np.zeros(len(rows_a), dtype=np.float64)
     for start in range(0, len(rows_a), block):
         a, b = rows_a[start : start + block], rows_b[start : start + block]
-        common = np.intersect1d(_term_keys(a, flat, offsets, lengths, size), _term_keys(b, flat, offsets, lengths, size),
+        common = np.intersect1d(_term_keys(a, flat, lengths, size), _term_keys(b, flat, lengths, size),
                                 assume_unique=True)
         shared[start : start + len(a)] = np.bincount(common // size, weights=weight[common % size], minlength=len(a))
     return saturated(shared)
 
 
-def _term_keys(rows: np.ndarray, flat: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, size: int) -> np.ndarray:
+def _term_keys(rows: np.ndarray, flat: np.ndarray, lengths: np.ndarray, size: int) -> np.ndarray:
     """candidate * size + term id, for every term of each candidate's claim at `rows` (CSR rows gathered)."""
-    counts = lengths[rows]
-    candidate = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-    within = np.arange(counts.sum(), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return candidate * size + flat[offsets[rows][candidate] + within]
+    candidate = np.repeat(np.arange(len(rows), dtype=np.int64), lengths[rows])
+    return candidate * size + flat[_gathered(rows, lengths)]
 
 
 def copied_articles(

@@ -311,24 +311,24 @@ def find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, 
 def _find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex, snap: Snapshot) -> list[pair.Pair]:
     # k+1: FAISS returns the query itself first.
     sims, neighbours = claim_index.search(snap.new_vectors, settings.neighbours + 1)
-    cosine_of = pair.neighbour_candidates(snap.new_ids, sims, neighbours, settings.min_cosine)
+    codes, cosine = pair.neighbour_candidates(snap.new_ids, sims, neighbours, settings.min_cosine)
     query_terms = _terms_of(db, snap.new_ids.tolist())
     df = store.term_document_frequency(db, {t for terms in query_terms.values() for t in terms})
     rare = {t for t, n in df.items() if 2 <= n <= settings.rare_term_max_df}
-    postings = {t: store.claims_with_term(db, t, settings.rare_term_max_df) for t in rare}
+    postings = store.claims_with_terms(db, rare, settings.rare_term_max_df)
+    rare_codes = pair.rare_term_candidates(query_terms, postings)
     # Only claims this pass knows: another process may have added claims since (the index holds only known ones).
-    known = set(snap.known_ids.tolist())
-    rare_keys = pair.rare_term_candidates(query_terms, postings)
-    keys = set(cosine_of) | {key for key in rare_keys if key[0] in known and key[1] in known}
-    involved = sorted({i for key in keys for i in key})
+    codes, cosine = pair.with_candidates(codes, cosine, rare_codes[np.isin(pair.decode(rare_codes), snap.known_ids)
+                                                                   .all(axis=1)])
+    involved = np.unique(pair.decode(codes)).tolist()
     terms = _terms_of(db, involved)
     df.update(store.term_document_frequency(db, {t for ts in terms.values() for t in ts} - set(df)))
     idf = pair.idf_weights(df, store.claim_count(db))
     article_of = _articles_of(db, involved)
     # Vectors only for the candidates the search did not already score.
-    unscored = sorted({i for key in keys if key not in cosine_of for i in key})
+    unscored = np.unique(pair.decode(codes[np.isnan(cosine)])).tolist()
     vector_of = snap.vectors_of(db, claim_index.model, unscored)
-    return pair.score_pairs(keys, cosine_of, vector_of, terms, article_of, idf, settings.lexical_weight,
+    return pair.score_pairs(codes, cosine, vector_of, terms, article_of, idf, settings.lexical_weight,
                             settings.pair_threshold)
 
 

@@ -11,17 +11,48 @@ def unit(*values: float) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
+def pairs_of(codes: np.ndarray) -> list[tuple[int, int]]:
+    return [tuple(ends) for ends in pair.decode(codes).tolist()]
+
+
+def codes_of(keys, cosine_of=None):  # noqa: ANN001, ANN201 - (a, b) keys -> sorted codes and their cosine (NaN: none)
+    keys = sorted(keys)
+    codes = pair.encode(np.array([a for a, _ in keys]), np.array([b for _, b in keys]))
+    return codes, np.array([(cosine_of or {}).get(key, np.nan) for key in keys], dtype=np.float64)
+
+
 def test_neighbour_candidates_are_canonical_deduplicated_and_skip_self():
     ids = np.array([1, 2])
     sims = np.array([[1.0, 0.8, 0.1], [1.0, 0.8, 0.5]])
     neighbours = np.array([[1, 2, 3], [2, 1, 3]])
-    found = pair.neighbour_candidates(ids, sims, neighbours, min_cosine=0.3)
-    assert found == {(1, 2): pytest.approx(0.8), (2, 3): pytest.approx(0.5)}
+    codes, cosine = pair.neighbour_candidates(ids, sims, neighbours, min_cosine=0.3)
+    assert dict(zip(pairs_of(codes), cosine.tolist())) == {(1, 2): pytest.approx(0.8), (2, 3): pytest.approx(0.5)}
 
 
 def test_neighbour_candidates_drop_missing_ids_and_low_cosine():
-    found = pair.neighbour_candidates(np.array([5]), np.array([[1.0, 0.29, 0.9]]), np.array([[5, 6, -1]]), 0.3)
-    assert found == {}
+    codes, cosine = pair.neighbour_candidates(np.array([5]), np.array([[1.0, 0.29, 0.9]]), np.array([[5, 6, -1]]), 0.3)
+    assert len(codes) == len(cosine) == 0
+
+
+def test_a_neighbour_found_from_both_ends_keeps_its_best_cosine():
+    codes, cosine = pair.neighbour_candidates(np.array([1, 2]), np.array([[0.7, 0.9], [0.8, 0.95]]),
+                                              np.array([[2, 3], [1, 3]]), 0.3)
+    assert dict(zip(pairs_of(codes), cosine.tolist())) == {(1, 2): pytest.approx(0.8), (1, 3): pytest.approx(0.9),
+                                                            (2, 3): pytest.approx(0.95)}
+
+
+def test_pair_codes_round_trip_in_canonical_order_and_refuse_ids_that_do_not_fit():
+    codes = pair.encode(np.array([9, 2]), np.array([4, 2**31 - 1]))
+    assert pairs_of(codes) == [(4, 9), (2, 2**31 - 1)]
+    with pytest.raises(ValueError, match="pair code"):
+        pair.encode(np.array([1]), np.array([2**31]))
+
+
+def test_unscored_candidates_join_the_scored_ones_without_their_cosine():
+    scored = codes_of([(1, 5), (2, 3)], {(1, 5): 0.9, (2, 3): 0.7})
+    codes, cosine = pair.with_candidates(*scored, codes_of([(1, 2), (2, 3)])[0])
+    assert pairs_of(codes) == [(1, 2), (1, 5), (2, 3)]
+    assert np.isnan(cosine[0]) and cosine[1:].tolist() == [0.9, 0.7]
 
 
 @pytest.mark.parametrize(
@@ -58,20 +89,38 @@ def test_shared_rare_terms_lift_a_low_cosine_pair_over_a_common_word_pair():
 def test_rare_term_candidates_keep_the_claims_sharing_most_rare_terms():
     postings = {"sangatte": [1, 2, 3], "2002": [1, 2], "riot": [1, 2, 4]}
     found = pair.rare_term_candidates({1: ["sangatte", "2002", "riot"]}, postings, per_claim=2)
-    assert found == {(1, 2), (1, 3)}  # 2 shares all three; 3 and 4 tie on one, and the lower id wins
+    assert pairs_of(found) == [(1, 2), (1, 3)]  # 2 shares all three; 3 and 4 tie on one, and the lower id wins
 
 
 def test_rare_term_candidates_pair_claims_sharing_a_posting():
     found = pair.rare_term_candidates({7: ["sangatte", "close"]}, {"sangatte": [3, 7, 9]})
-    assert found == {(3, 7), (7, 9)}
+    assert pairs_of(found) == [(3, 7), (7, 9)]
+
+
+def test_rare_term_candidates_on_arrays_choose_what_counting_per_claim_chooses():
+    """Each claim keeps the per_claim others sharing the most of its rare terms, ties to the lower id: the arrays
+    must choose exactly what counting each claim's shared terms does, on a corpus with many ties."""
+    from collections import Counter
+
+    rng = np.random.default_rng(5)
+    vocabulary = [f"t{n}" for n in range(40)]
+    postings = {t: sorted(rng.choice(200, size=rng.integers(2, 25), replace=False).tolist()) for t in vocabulary}
+    query_terms = {int(q): list(rng.choice(vocabulary + ["common"], size=rng.integers(0, 9))) for q in range(0, 200, 3)}
+    want = set()
+    for query, terms in query_terms.items():
+        shared = Counter(other for term in set(terms) for other in postings.get(term, ()) if other != query)
+        for other, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:4]:
+            want.add((min(query, other), max(query, other)))
+    found = pairs_of(pair.rare_term_candidates(query_terms, postings, per_claim=4))
+    assert found == sorted(want) and len(want) > 100
 
 
 def test_score_pairs_keeps_only_cross_article_pairs_above_threshold_best_first():
     vectors = {1: unit(1, 0), 2: unit(1, 0.1), 3: unit(0, 1), 4: unit(1, 0.05)}
     terms = {1: ["a"], 2: ["a"], 3: ["b"], 4: ["a"]}
     article_of = {1: 10, 2: 20, 3: 30, 4: 10}
-    keys = [(1, 2), (1, 3), (1, 4)]
-    pairs = pair.score_pairs(keys, {}, vectors, terms, article_of, {"a": 1.0, "b": 1.0}, 0.5, threshold=1.1)
+    codes, cosine = codes_of([(1, 2), (1, 3), (1, 4)])
+    pairs = pair.score_pairs(codes, cosine, vectors, terms, article_of, {"a": 1.0, "b": 1.0}, 0.5, threshold=1.1)
     assert [(p.a, p.b) for p in pairs] == [(1, 2)]  # (1, 4) is inside one article, (1, 3) too far apart
     assert pairs[0].lexical == pytest.approx(1 / 2.2, abs=1e-4)
     assert pairs[0].score == pytest.approx(pairs[0].similarity + 0.5 / 2.2, abs=1e-3)
@@ -87,8 +136,8 @@ def test_score_pairs_on_arrays_gives_what_the_scalar_formulas_give():
     article_of = {c: c % 7 for c in vectors}
     idf = {t: float(w) for t, w in zip(vocabulary[:25], rng.uniform(0, 1, 25))}  # t25..t29 unseen
     keys = {(a, b) for a in vectors for b in vectors if a < b and rng.random() < 0.3}
-    cosine_of = {key: 0.9 for key in list(keys)[::5]}
-    pairs = pair.score_pairs(keys, cosine_of, vectors, terms, article_of, idf, 0.5, threshold=-1.0)
+    cosine_of = {key: 0.9 for key in sorted(keys)[::5]}
+    pairs = pair.score_pairs(*codes_of(keys, cosine_of), vectors, terms, article_of, idf, 0.5, threshold=-1.0)
     want = {}
     for a, b in keys:
         if article_of[a] != article_of[b]:

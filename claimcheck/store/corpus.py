@@ -211,6 +211,19 @@ def claims_with_term(db: Database, term: str, limit: int) -> list[int]:
     return [row[0] for row in db.execute("SELECT claim_id FROM claim_terms WHERE term = ? LIMIT ?", [term, limit])]
 
 
+def claims_with_terms(db: Database, terms: Iterable[str], limit: int) -> dict[str, list[int]]:
+    """The claims holding each of these terms (at most `limit` per term, in id order), in one query per 500 terms
+    rather than one per term (30k queries, 1.7 s of pairing 100k claims)."""
+    found: dict[str, list[int]] = {term: [] for term in sorted(set(terms))}
+    for chunk in _chunks(list(found), 500):
+        marks = ",".join("?" * len(chunk))
+        for term, claim in db.execute(f"SELECT term, claim_id FROM claim_terms WHERE term IN ({marks})"
+                                      " ORDER BY term, claim_id", chunk):
+            if len(found[term]) < limit:
+                found[term].append(claim)
+    return found
+
+
 # --- embeddings -------------------------------------------------------------------------------
 
 

@@ -117,7 +117,8 @@ def forget_check(db: Database, check: str, facts: Iterable[str]) -> None:
     # One pass over the pairs ("+" keeps SQLite from probing the (claim_a, claim_b) index once for every two
     # claims with the facts: 134 s at 700k pairs), touching only those the check has examined.
     db.execute(
-        f"UPDATE pairs SET checked_by = json_remove(checked_by, ?), checked = 0 WHERE json_type(checked_by, ?) IS NOT NULL"
+        "UPDATE pairs SET checked_by = json_remove(checked_by, ?), checked = 0"
+        " WHERE json_type(checked_by, ?) IS NOT NULL"
         f" AND +claim_a IN (SELECT id FROM claims WHERE {has}) AND +claim_b IN (SELECT id FROM claims WHERE {has})",
         [_json_key(check), _json_key(check)],
     )
@@ -131,8 +132,8 @@ def forget_checks_of_claims(db: Database, claim_ids: list[int], checks: Iterable
     remove = "json_remove(checked_by" + ", ?" * len(keys) + ")"
     for chunk in _chunks(claim_ids, 400):
         marks = ",".join("?" * len(chunk))
-        db.execute(f"UPDATE pairs SET checked_by = {remove}, checked = 0 WHERE claim_a IN ({marks}) OR claim_b IN ({marks})",
-                   [*keys, *chunk, *chunk])
+        db.execute(f"UPDATE pairs SET checked_by = {remove}, checked = 0"
+                   f" WHERE claim_a IN ({marks}) OR claim_b IN ({marks})", [*keys, *chunk, *chunk])
 
 
 def stale_pairs(db: Database, check: str, version: str, waiting_only: bool = False) -> list[tuple[int, str | None]]:
