@@ -79,10 +79,16 @@ CODE_BITS = 32
 
 def encode(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Canonical codes of the pairs (a[i], b[i]), whichever end is smaller first."""
-    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    if len(a) and max(int(a.max()), int(b.max())) >> (CODE_BITS - 1):
-        raise ValueError(f"claim ids past 2**{CODE_BITS - 1} do not fit a pair code")
+    a, b = _fitting(a), _fitting(b)
     return (np.minimum(a, b) << CODE_BITS) | np.maximum(a, b)
+
+
+def _fitting(ids: np.ndarray) -> np.ndarray:
+    """Claim ids as int64, checked to fit one half of a pair code."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) and int(ids.max()) >> (CODE_BITS - 1):
+        raise ValueError(f"claim ids past 2**{CODE_BITS - 1} do not fit a pair code")
+    return ids
 
 
 def decode(codes: np.ndarray) -> np.ndarray:
@@ -120,6 +126,7 @@ def rare_term_candidates(
     if not asked:
         return np.zeros(0, dtype=np.int64)
     query, row = np.array(asked, dtype=np.int64).T
+    query, flat = _fitting(query), _fitting(flat)
     # Every (query, other) for each posting of each of the query's rare terms, as CSR rows gathered.
     queries, others = query.repeat(lengths[row]), flat[_gathered(row, lengths)]
     keep = others != queries

@@ -318,8 +318,8 @@ def _find_pairs(db: Database, settings: Settings, claim_index: index.ClaimIndex,
     postings = store.claims_with_terms(db, rare, settings.rare_term_max_df)
     rare_codes = pair.rare_term_candidates(query_terms, postings)
     # Only claims this pass knows: another process may have added claims since (the index holds only known ones).
-    codes, cosine = pair.with_candidates(codes, cosine, rare_codes[np.isin(pair.decode(rare_codes), snap.known_ids)
-                                                                   .all(axis=1)])
+    rare_codes = rare_codes[np.isin(pair.decode(rare_codes), snap.known_ids).all(axis=1)]
+    codes, cosine = pair.with_candidates(codes, cosine, rare_codes)
     involved = np.unique(pair.decode(codes)).tolist()
     terms = _terms_of(db, involved)
     df.update(store.term_document_frequency(db, {t for ts in terms.values() for t in ts} - set(df)))
