@@ -3,7 +3,9 @@
 A pair records which version of each check examined it, so a new pair meets every check, an
 upgraded check re-examines every pair it saw before (and says so), a change in what a check reads
 (the corpus' aliases, a claim's re-extracted facts) sends back only the pairs it touches, and a
-check added to the registry examines every stored pair once.
+check added to the registry examines every stored pair once. Once a full pass has stamped every pair with
+the current versions (meta "checks_complete"), a run reads only the pairs marked as waiting: the new ones and
+those sent back, which is what a one-article add needs (not a scan of every pair's stamps).
 """
 
 from __future__ import annotations
