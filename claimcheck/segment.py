@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from . import attribute_rules, attribution, quantities
+from . import attribute_rules, attribution, quantities, spacy_pipeline
 from .ingest import Article, text_hash
 from .spacy_utils import text_of
 
@@ -91,13 +91,11 @@ class Segmented:
 @lru_cache(maxsize=1)
 def load_nlp() -> "Language":
     """spaCy's small English pipeline with line breaks as hard sentence boundaries (loaded once)."""
-    with _torch_hidden():
-        import spacy
+    nlp = spacy_pipeline.load(SPACY_MODEL)
     from spacy.language import Language
 
     if not Language.has_factory("claimcheck_line_breaks"):
         Language.component("claimcheck_line_breaks", func=_line_breaks)
-    nlp = spacy.load(SPACY_MODEL)
     _split_run_together_sentences(nlp)
     nlp.add_pipe("claimcheck_line_breaks", before="parser")
     if "attribute_ruler" in nlp.pipe_names:
@@ -113,21 +111,6 @@ def _split_run_together_sentences(nlp: "Language") -> None:
 
     infixes = [*nlp.Defaults.infixes, r"(?<=[a-z]{2})\.(?=[A-Z][a-z])"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-
-
-@contextmanager
-def _torch_hidden() -> Iterator[None]:
-    """Import spaCy without torch: thinc imports torch if it can (~1 s), and the small pipeline never uses it.
-
-    torch stays importable afterwards for whatever needs it (a one-time ONNX export, the torch paths)."""
-    hide = "torch" not in sys.modules
-    if hide:
-        sys.modules["torch"] = None  # type: ignore[assignment] - makes `import torch` raise ImportError
-    try:
-        yield
-    finally:
-        if hide and sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
 
 
 def _line_breaks(doc: "Doc") -> "Doc":
@@ -242,7 +225,8 @@ def batched(pieces: list[str], processes: int) -> list[list[str]]:
 
 def _extract_batch(pieces: list[str]) -> list[Extracted]:
     """A worker's share: parse a batch with the pipeline inherited from the parent, extract from each doc."""
-    return [_extract_doc(doc) for doc in load_nlp().pipe(pieces, batch_size=len(pieces))]
+    with spacy_pipeline.one_blas_thread():
+        return [_extract_doc(doc) for doc in load_nlp().pipe(pieces, batch_size=len(pieces))]
 
 
 def _extract_doc(doc: "Doc") -> Extracted:

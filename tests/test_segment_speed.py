@@ -65,6 +65,48 @@ def test_batches_keep_order_and_bounds():
     assert segment.batched([], 2) == []
 
 
+def _annotations(docs) -> list[tuple]:
+    return [(t.i, t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_, t.is_sent_start, t.lemma_)
+            for doc in docs for t in doc]
+
+
+def _use_ops(nlp, ops) -> None:
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        for node in model.walk() if model is not None else ():
+            node.ops = ops
+
+
+def test_products_through_numpy_annotate_as_blis_does(nlp):
+    from thinc.api import NumpyOps
+
+    models = [component.model for _, component in nlp.pipeline if getattr(component, "model", None) is not None]
+    assert models and all(node.ops.use_blis is False for model in models for node in model.walk())
+    paths = [*sorted((DATA / "realshape").glob("*.txt")), *sorted((DATA / "basic").glob("*.*"))]
+    texts = [TRICKY, *(path.read_text(encoding="utf-8") for path in paths)]
+    numpy_annotations = _annotations(nlp.pipe(texts))
+    try:
+        _use_ops(nlp, NumpyOps(use_blis=True))  # spaCy's own way
+        assert _annotations(nlp.pipe(texts)) == numpy_annotations
+    finally:
+        _use_ops(nlp, NumpyOps(use_blis=False))
+
+
+def test_spacy_parses_with_one_blas_thread_and_gives_the_threads_back(nlp, monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    during, extract = [], segment._extract_doc
+    monkeypatch.setattr(segment, "_extract_doc", lambda doc: during.append(blas_threads()) or extract(doc))
+    with threadpool_limits(limits=2, user_api="blas"):
+        found = segment._extract_batch([TRICKY, "The council said 40 homes were lost in the fire on Monday."])
+        assert blas_threads() == {2}
+    assert len(found) == 2 and found[1][0]
+    assert during == [{1}, {1}]
+
+
 @pytest.mark.parametrize("text, value", [
     ("Half a million people fled.", 500_000),
     ("A dozen homes burned.", 12),
