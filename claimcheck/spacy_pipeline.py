@@ -1,12 +1,16 @@
 """spaCy as claimcheck runs it: imported without torch, its matrix products through numpy on one thread.
 
-Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Two things cost it time that buy
-nothing here, and neither changes a parse:
+Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Three things cost it time that buy
+nothing here, and none of them changes a parse:
 - thinc imports torch when it can (about a second), though the small English pipeline never uses it;
 - the blis wheel spaCy installs selects its unvectorised 'generic' kernel on the CPUs seen here
-  (BLIS_ARCH_DEBUG=1 says so), where numpy's OpenBLAS is built for many CPUs: 400 BBC articles took 23.7 s to
-  parse with blis and 14.9 s with numpy on one thread (tok2vec 6.5 -> 3.4 s, NER 11.7 -> 7.0 s; AMD EPYC,
-  2026-12-07), with the same tags, heads, entities and sentence starts.
+  (BLIS_ARCH_DEBUG=1 says so), where numpy's OpenBLAS is built for many CPUs;
+- on Python < 3.12 spaCy's wheels are compiled with Cython's profiling hooks, which take the GIL on leaving every
+  nogil function of the parser and NER. The Makefile builds spaCy from its source without them (tools/
+  spacy_without_hooks.sh); `has_profiling_hooks` tells which build is installed.
+Parsing 400 BBC articles in one process, three interleaved rounds on an AMD EPYC (2026-12-07), identical tags,
+heads, entities and sentence starts throughout: the stock wheel with blis 22.9-27.3 s, with numpy 17.1-19.8 s;
+built without the hooks, with blis 15.4-16.7 s, with numpy 9.2-12.2 s.
 """
 
 from __future__ import annotations
@@ -38,6 +42,26 @@ def one_blas_thread() -> Iterator[None]:
 
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def has_profiling_hooks() -> bool:
+    """Whether the installed spaCy reports its Cython functions to Python's profiler (built with the hooks)."""
+    with _torch_hidden():
+        from spacy.tokens import Doc
+        from spacy.vocab import Vocab
+    vocab, seen = Vocab(), []
+
+    def hook(frame, event, arg) -> None:  # noqa: ANN001 - sys.setprofile's signature
+        if frame.f_code.co_filename.endswith(".pyx"):
+            seen.append(event)
+
+    previous = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        Doc(vocab, words=["claimcheck"])
+    finally:
+        sys.setprofile(previous)
+    return bool(seen)
 
 
 def _products_through_numpy(nlp: "Language") -> None:

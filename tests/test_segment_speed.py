@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from spacy.pipeline import AttributeRuler
 
-from claimcheck import attribute_rules, quantities, segment
+from claimcheck import attribute_rules, quantities, segment, spacy_pipeline
 
 DATA = Path(__file__).parent / "data"
 # The rules a table cannot hold (two tokens, a regular expression) and the ones that test spaces and
@@ -105,6 +105,17 @@ def test_spacy_parses_with_one_blas_thread_and_gives_the_threads_back(nlp, monke
         assert blas_threads() == {2}
     assert len(found) == 2 and found[1][0]
     assert during == [{1}, {1}]
+
+
+def test_the_installed_spacy_has_no_profiling_hooks():
+    assert not spacy_pipeline.has_profiling_hooks()  # `make` rebuilt it without them: tools/spacy_without_hooks.sh
+
+
+def test_profiling_hooks_are_seen_where_spacys_compiled_code_reports_to_the_profiler(monkeypatch):
+    reporting = {}  # a stand-in for a Doc compiled with the hooks: a function whose code names a .pyx file
+    exec(compile("def Doc(vocab, words):\n    return words\n", "doc.pyx", "exec"), reporting)
+    monkeypatch.setattr("spacy.tokens.Doc", reporting["Doc"])
+    assert spacy_pipeline.has_profiling_hooks()
 
 
 @pytest.mark.parametrize("text, value", [
