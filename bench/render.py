@@ -178,6 +178,7 @@ def render_markdown(corpora: dict, stages: dict, index: dict, cli: dict, meta: d
         sizes, "",
         f"Run {meta['date']}{' (--quick smoke run)' if meta['quick'] else ''}: Python {meta['python']},"
         f" {meta['cpu_count']} cores ({meta['machine']}), total benchmark time {meta['total_seconds'] / 60:.1f} min."
+        f" spaCy {meta.get('spacy', '?')}."
         " Each size ran in its own process. Peak RSS is the kernel's high-water mark (VmHWM) reset at the start of"
         " each stage through /proc/self/clear_refs, so it is that stage's peak *including* what earlier stages left"
         " resident (interpreter, spaCy, the model); CLI figures are the child process's ru_maxrss from wait4."

@@ -13,6 +13,7 @@ import platform
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 from bench import cli_bench
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     cli_path.write_text(json.dumps(cli, indent=1))
 
     from claimcheck.precision import cpu_description
+    from claimcheck.spacy_pipeline import has_profiling_hooks
 
     defaults = parse_args([])
     meta = {
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
         "total_seconds": time.perf_counter() - started, "python": platform.python_version(),
         "cpu_count": os.cpu_count(), "machine": platform.machine(), "quick": args.quick,
         "reuse": args.reuse, "note": args.note,
+        "spacy": f"{version('spacy')}, " + ("the stock wheel (with Cython's profiling hooks)" if has_profiling_hooks()
+                                             else "built without Cython's profiling hooks"),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
     markdown = render_markdown(corpora, stage_results, index_results, cli, meta)
