@@ -20,7 +20,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+import numpy as np
 from sqlite_utils import Database
 
 from . import checks, measure_pairs, store
@@ -53,10 +55,11 @@ def corpus_aliases(db: Database) -> AliasTable:
     return table
 
 
-def run_checks(db: Database, model: str) -> CheckRun:
+def run_checks(db: Database, model: str, phrase_cache: Path | None = None) -> CheckRun:
     """Run every registered check on the pairs it has not examined at its version; store flags and agreements.
 
-    `model` embedded the measure phrases whose similarity the numeric check weighs. The pairs are read,
+    `model` embedded the measure phrases whose similarity the numeric check weighs (their vectors are read from
+    `phrase_cache`, measure_pairs.phrase_matrix's file, where it holds them). The pairs are read,
     checked and saved BATCH at a time, so a first run over a large corpus holds one batch of facts at once;
     a large run checks its batches in worker processes, one per core, while this one saves.
     """
@@ -77,7 +80,9 @@ def run_checks(db: Database, model: str) -> CheckRun:
         copies = store.copy_links(db)
         batches = [{check.name: [p for p in pair_ids[start:start + BATCH] if p in stale[check.name]]
                     for check in registry} for start in range(0, len(pair_ids), BATCH)]
-        job = _Job(store.database_file(db), model, aliases, copies)
+        # The phrase file is one 30 MB read: worth it for a large run, not for the few pairs of a one-article add.
+        large = phrase_cache is not None and len(pair_ids) >= PARALLEL_MIN_PAIRS
+        job = _Job(store.database_file(db), model, aliases, copies, str(phrase_cache) if large else "")
         for batch, results in _checked(db, job, registry, batches):
             with store.transaction(db):
                 if store.get_meta(db, "aliases") != digest or store.copy_links(db) != copies:
@@ -112,6 +117,7 @@ class _Job:
     model: str
     aliases: str  # AliasTable.to_json()
     copies: frozenset[tuple[int, int]]
+    phrase_cache: str = ""  # measure_pairs.phrase_matrix's file, "" for none
 
 
 def _checked(db: Database, job: _Job, registry: list[checks.Check], batches: list[dict[str, list[int]]]):
@@ -153,12 +159,13 @@ class _BatchChecker:
         self.db, self.model, self.copies = db, job.model, set(job.copies)
         self.aliases = AliasTable.from_json(job.aliases)
         self.anchors = measure_pairs.article_anchors(db)
+        self.phrases = measure_pairs.phrase_file(db, job.model, Path(job.phrase_cache) if job.phrase_cache else None)
 
     def check(self, registry: list[checks.Check], batch: dict[str, list[int]]) -> list[Results]:
         """(check name, pair ids examined, flag rows, agreement rows) of each check on its stale pairs of a batch."""
         rows = store.pairs_by_id(self.db, _pair_ids(batch))
         sides = _sides(rows)
-        contexts = _contexts(self.db, self.model, rows, sides, self.aliases, self.anchors)
+        contexts = _contexts(self.db, self.model, rows, sides, self.aliases, self.anchors, self.phrases)
         return [(check.name, *_results(check, rows, set(batch[check.name]), contexts, self.copies, sides))
                 for check in registry]
 
@@ -212,9 +219,10 @@ def _current_aliases(db: Database, registry: list[checks.Check]) -> tuple[str, s
 
 
 def _contexts(db: Database, model: str, rows: list[dict], sides: dict[int, tuple[checks.Side, checks.Side]],
-              aliases: AliasTable, anchors: dict[int, tuple[date | None, str]]) -> dict[int, checks.Context]:
+              aliases: AliasTable, anchors: dict[int, tuple[date | None, str]],
+              phrases: dict[str, np.ndarray]) -> dict[int, checks.Context]:
     """Each pair's context: the corpus' aliases, its articles' dates and its measure phrases' similarity."""
-    vectors = measure_pairs.phrase_vectors(db, model, [side for pair in sides.values() for side in pair])
+    vectors = measure_pairs.phrase_vectors(db, model, [side for pair in sides.values() for side in pair], phrases)
     return {row["id"]: checks.Context(aliases, measure_pairs.setting_for(row, anchors, vectors)) for row in rows}
 
 

@@ -201,7 +201,7 @@ def compare(
                 store.mark_paired(db, new_articles)
             result.new_pairs = len(new_pairs)
             break
-    checked = corpus_checks.run_checks(db, embedder.name)
+    checked = corpus_checks.run_checks(db, embedder.name, settings.phrase_cache_path)
     result.checked_pairs, result.notes = checked.checked, result.notes + checked.notes
     return result
 
@@ -221,7 +221,7 @@ def refresh_facts(db: Database, progress: Progress = no_progress) -> facts.Refre
 
 def run_checks(db: Database, settings: Settings, model: str | None = None) -> int:
     """Check every pair a registered check has not examined at its version; how many pairs were checked."""
-    return corpus_checks.run_checks(db, model or settings.model).checked
+    return corpus_checks.run_checks(db, model or settings.model, settings.phrase_cache_path).checked
 
 
 def _reset_pairs_if_settings_changed(db: Database, settings: Settings, model: str) -> None:

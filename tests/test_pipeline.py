@@ -154,6 +154,26 @@ def test_embedding_reports_progress_for_every_text(db, settings, embedder, basic
     assert label == "Embedding claims" and total == embedded == sum(steps) > 0
 
 
+def test_a_large_check_run_reads_phrase_vectors_from_the_phrase_file_and_finds_the_same(
+        db, settings, embedder, basic_dir, tmp_path, monkeypatch):
+    from claimcheck import corpus_checks, measure_pairs
+
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    whole = sorted((f["id"], f["reason"]) for f in store.flags(db))
+    held = measure_pairs.phrase_file(db, embedder.name, settings.phrase_cache_path)
+    assert held and all(np.array_equal(vector, store.vectors_by_hash(db, embedder.name, [key])[key])
+                        for key, vector in held.items())
+    real, read = measure_pairs.phrase_vectors, []
+    monkeypatch.setattr(measure_pairs, "phrase_vectors", lambda *args: read.append(args[3]) or real(*args))
+    monkeypatch.setattr(corpus_checks, "PARALLEL_MIN_PAIRS", 1)  # "large": every run reads the file
+    monkeypatch.setattr(corpus_checks, "MAX_WORKERS", 1)  # checked here, where the spy sees it
+    db.execute("UPDATE pairs SET checked_by = '{}', checked = 0")
+    db.conn.commit()
+    assert corpus_checks.run_checks(db, embedder.name, settings.phrase_cache_path).checked > 0
+    assert read and all(phrases.keys() == held.keys() for phrases in read)
+    assert sorted((f["id"], f["reason"]) for f in store.flags(db)) == whole
+
+
 @pytest.mark.parametrize("workers", [False, True])
 def test_checks_in_small_batches_find_what_one_batch_finds(db, settings, embedder, basic_dir, tmp_path, monkeypatch,
                                                           workers):
