@@ -3,10 +3,10 @@
 Past `exact_search_limit` claims the index is an inverted file: k-means cells of about CELL_SIZE vectors, each
 query searched exactly in its CELL_PROBES nearest cells. On the bench's 100k real claim vectors (2 shared cores)
 the self-join builds and runs in 3.5 s where HNSW (M=16, efConstruction 36, efSearch 32) took 16.5 s, and it finds
-99.7 % of the pairs with cosine >= 0.8 that exact search finds (HNSW: 99.6 %). On 1M vectors: 64.8 s and 99.4 %
-(bench/results.md, an Intel Xeon; 150.3 s on an AMD EPYC in the run before), where HNSW took 317 s for 95.3 % in an
-earlier bench run. The gain comes from `search_by_cell`: a batch of queries is compared with each cell's vectors
-in one matrix product, not walked query by query.
+99.7 % of the pairs with cosine >= 0.8 that exact search finds (HNSW: 99.6 %). On 1M vectors: 68.4 s and 99.4 %
+(bench/results.md, 2026-12-07, an AMD EPYC; 64.8 s on an Intel Xeon and 150.3 s on another AMD EPYC in earlier
+runs), where HNSW took 317 s for 95.3 % in an earlier bench run. The gain comes from `search_by_cell`: a batch of
+queries is compared with each cell's vectors in one matrix product, not walked query by query.
 """
 
 from __future__ import annotations
