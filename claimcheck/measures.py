@@ -381,6 +381,6 @@ def _numeric_about(a: Quantity, b: Quantity, texts: str) -> str:
     if a.kind == "percent":
         return f"{event} in {a.noun or 'figure'}{where}{when}"
     if a.kind == "measure":
-        return f"{as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}{where}{when}"
+        return f"{as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}".strip() + f"{where}{when}"
     noun = plural(a.noun) if a.noun == b.noun else "people"
     return f"{noun}{where}{when}"

@@ -16,8 +16,9 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
-from . import clock, frames, phrases
+from . import clock, durations, frames, phrases
 from . import units as U
+from .numerals import read_number
 from .spacy_utils import sentence_of
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ LENGTHS = {"km", "mile", "metre", "foot"}
 YEARLESS = "monthday"  # the unit of a date written without its year ("April 24"): value is the fraction of a year
 TIME_KIND = "time"  # a time of day: value in minutes after midnight, unit "clock" (or "clock <zone>")
 PERIOD_PREPS = {"to", "since", "until", "till", "from", "between", "by", "before", "after", "through"}
-DURATION_FRAME_WORDS = {"in", "within", "over", "during", "past", "last", "next", "the", "first"}
 
 @dataclass(frozen=True)
 class Quantity:
@@ -92,7 +92,7 @@ def extract_quantities(sent: "Span") -> list[Quantity]:
     i = 0
     while i < len(toks):
         m = _match_date(toks, i) or _match_time(toks, i) or _match_age(toks, i) or _match_decade_age(toks, i) \
-            or _match_number(toks, i)
+            or _match_duration(toks, i) or _match_number(toks, i)
         if m is None:
             i += 1
             continue
@@ -160,39 +160,6 @@ def _day_number(toks: list["Token"], j: int) -> int | None:
     return int(text) if text.isdecimal() and text.isascii() and 1 <= int(text) <= 31 else None
 
 
-# What a number can open with when its first token holds no digit ("a dozen", "half a million").
-_NUMBER_LEADS = U.NUMBER_WORDS | {"a", "dozen"} | {lead[0] for lead in U.SHARES_OF_SCALE}
-
-
-def _read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
-    """(value, end) of the number written at token i, scale words included ("£7m" -> 7e6)."""
-    if toks[i].lower_ not in _NUMBER_LEADS and not any(ch.isdigit() for ch in toks[i].text):
-        return None  # most tokens (asked twice per token): extraction of 150 BBC articles 2.4-3.1 s -> 1.3-2.5 s
-    share = U.share_of_scale([t.text for t in toks[i:i + 6]])
-    if share is not None:
-        return share[0], i + share[1]
-    value = U.parse_digits(toks[i].text)
-    j = i + 1
-    if value is None:
-        j = i + (toks[i].lower_ == "a")
-        while j < len(toks) and (toks[j].lower_ in U.NUMBER_WORDS or toks[j].lower_ == "dozen"
-                                 or (toks[j].text in ("-", "and") and j + 1 < len(toks)
-                                     and toks[j + 1].lower_ in U.NUMBER_WORDS and j > i)):
-            j += 1
-        words = [t.text for t in toks[i:j]]
-        if j == i or words in (["one"], ["One"], ["a"]) or words[-1] in ("-", "and"):
-            return None
-        if all(w.lower() in U.SCALES for w in words):
-            return None  # a bare "million" follows a figure we could not read ("3,4 million"), not one million
-        value = U.parse_number_words(words)
-        return None if value is None else (value, j)
-    # "£7m." at the end of a sentence is tokenised "£ 7 m." (the full stop taken for an abbreviation's).
-    scale = toks[j].lower_.rstrip(".") if j < len(toks) else ""
-    if scale in U.SCALES and scale != "hundred":
-        value, j = value * U.SCALES[scale], j + 1
-    return value, j
-
-
 def _is_not_a_quantity(toks: list["Token"], i: int, j: int) -> bool:
     """Times of day, road names, labels ("Phase 4"), ages, phone numbers."""
     tok, prev = toks[i], toks[i - 1] if i > 0 else None
@@ -233,7 +200,7 @@ AGE_UNITS = {"year": 1.0, "years": 1.0, "month": 1 / 12, "months": 1 / 12}
 
 def _match_age(toks: list["Token"], i: int) -> _Match | None:
     """An age: "Reshma, 21,", "an 18-year-old worker", "5 years old", "aged 35" (value in years)."""
-    read = _read_number(toks, i)
+    read = read_number(toks, i)
     if read is None:
         return None
     value, j = read
@@ -265,9 +232,22 @@ def _match_decade_age(toks: list["Token"], i: int) -> _Match | None:
     return _Match(i, i + n, "age", (first + last) / 2, first - 0.5, last + 0.5, "year", hedge=part)
 
 
+def _match_duration(toks: list["Token"], i: int) -> _Match | None:
+    """A duration in parts or glued to its number ("1hr 10 minutes", "45mins"), in its smallest unit (durations.py)."""
+    found = durations.read_duration(toks, i)
+    if found is None:
+        return None
+    if durations.is_frame(toks, found.first, found.last, found.unit):
+        return _Match(i, found.last, "frame", 0, 0, 0)  # "within 1hr 30mins": a frame, and none of its parts a figure
+    m = _Match(i, found.last, "measure", found.value, found.value, found.value, found.unit,
+               unit_token=found.unit_token)
+    _attach_hedge(toks, m)
+    return m
+
+
 def _match_number(toks: list["Token"], i: int) -> _Match | None:
     """A count, money, percentage or measure whose number starts at token i, with its hedge and unit."""
-    read = _read_number(toks, i)
+    read = read_number(toks, i)
     if read is None or _is_not_a_quantity(toks, i, read[1]):
         return None
     value, j = read
@@ -275,7 +255,7 @@ def _match_number(toks: list["Token"], i: int) -> _Match | None:
     if prev == "(" and i > 1 and (toks[i - 2].lower_ in U.UNITS or toks[i - 2].like_num):
         return None  # "30 kilometres (20 miles)": the same figure converted, rounded loosely
     bare_m = METRES.match(toks[i].text) or j == i + 2 and toks[i + 1].text == "m" and U.DIGITS.match(toks[i].text)
-    if bare_m and prev not in U.CURRENCY_SYMBOLS:
+    if bare_m and prev not in U.CURRENCY_SYMBOLS and not _millions_of_things(toks, i, j):
         metres = float(toks[i].text.rstrip("m").replace(",", ""))
         return _Match(i, j, "measure", metres, metres, metres, "metre")  # "a 50m gash": metres, not millions
     m = _Match(i, j, "count", value, value, value)
@@ -284,10 +264,18 @@ def _match_number(toks: list["Token"], i: int) -> _Match | None:
     before = [t.lower_ for t in toks[max(m.first - 2, 0):m.first]]
     if m.kind == "count" and (before[-1:] == ["magnitude"] or before == ["magnitude", "of"]):
         m.kind, m.unit = "measure", "magnitude"  # "magnitude 7.0", "a magnitude of 7.0": a quake's size
-    if m.kind == "measure" and _is_duration_frame(toks, m):
+    if m.kind == "measure" and durations.is_frame(toks, m.first, m.last, m.unit):
         return None
     _attach_hedge(toks, m)
     return m
+
+
+def _millions_of_things(toks: list["Token"], i: int, j: int) -> bool:
+    """"20m people", "5m barrels": a bare "m" before things counted in the plural is millions; "a 50m gash", "the
+    100m sprint" and "10m high" are metres."""
+    after = toks[j] if j < len(toks) else None
+    article = i > 0 and toks[i - 1].lower_ in ("a", "an")
+    return after is not None and after.tag_ == "NNS" and not article
 
 
 def _attach_range(toks: list["Token"], m: _Match) -> None:
@@ -300,7 +288,7 @@ def _attach_range(toks: list["Token"], m: _Match) -> None:
         return
     if m.first > 0 and toks[m.first - 1].lower_ == "from":
         return
-    second = _read_number(toks, j + 1)
+    second = read_number(toks, j + 1)
     if second is None or second[0] <= m.value:
         return
     m.low, m.high, m.last = m.value, second[0], second[1]
@@ -329,15 +317,6 @@ def _attach_currency_or_unit(toks: list["Token"], m: _Match) -> None:
             m.unit, m.last = f"{unit[0]}/{U.RATE_PERIODS[rate[1]]}", m.last + 2
 
 
-def _is_duration_frame(toks: list["Token"], m: _Match) -> bool:
-    """"in 12 hours", "the 12 months to April 2014": a time frame for another figure, not a measure."""
-    if U.unit_interval(m.unit) is None or U.unit_interval(m.unit)[0] != "duration":
-        return False
-    prev = toks[m.first - 1].lower_ if m.first > 0 else ""
-    nxt = toks[m.last].lower_ if m.last < len(toks) else ""
-    return prev in DURATION_FRAME_WORDS or nxt in ("to", "ago", "since", "until", "after", "into", "later", "before")
-
-
 def _attach_hedge(toks: list["Token"], m: _Match) -> None:
     """Widen the interval by the hedge written just before the figure ("almost", "more than", "an estimated")."""
     if m.hedge:
@@ -361,8 +340,8 @@ def _attach_hedge(toks: list["Token"], m: _Match) -> None:
 def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     base = sent.start_char
     start, end = toks[m.first].idx - base, toks[m.last - 1].idx + len(toks[m.last - 1].text) - base
-    if toks[m.last - 1].text.endswith(".") and toks[m.last - 1].lower_.rstrip(".") in U.SCALES:
-        end -= 1  # "£7m." keeps its sentence's full stop out of the value
+    if toks[m.last - 1].text.endswith(".") and toks[m.last - 1].lower_.rstrip(".") in (*U.SCALES, "s"):
+        end -= 1  # "£7m." and "3h 20m." keep their sentence's full stop out of the value
     own = {toks[k].i for k in range(m.first, m.last)}
     anchor = toks[m.last - 1] if m.unit_token is None else toks[m.unit_token]
     noun_tok, inferred = frames.aged_thing(toks, m.first, m.last) if m.kind == "age" else \

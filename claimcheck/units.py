@@ -53,6 +53,8 @@ for _words, _canon, _dim, _factor in [
     ("km kms kilometre kilometres kilometer kilometers", "km", "length", (1.0, 1.0)),
     ("metre metres meter meters", "metre", "length", (0.001, 0.001)),
     ("foot feet ft", "foot", "length", (0.0003048, 0.0003048)),
+    ("second seconds sec secs", "second", "duration", (1 / 86400, 1 / 86400)),
+    ("minute minutes min mins", "minute", "duration", (1 / 1440, 1 / 1440)),
     ("hour hours hr hrs", "hour", "duration", (1 / 24, 1 / 24)),
     ("day days", "day", "duration", (1.0, 1.0)),
     ("week weeks", "week", "duration", (7.0, 7.0)),
@@ -67,6 +69,18 @@ for _words, _canon, _dim, _factor in [
     for _w in _words.split():
         UNITS[_w] = (_canon, _dim, _factor)
 RATE_PERIODS = {"day": "day", "week": "week", "year": "year", "hour": "hour", "month": "month"}
+
+# A duration written in parts, largest first ("1hr 10 minutes", "3h 20m"), or glued to its number ("45mins"):
+# unit word -> (canonical unit, its length in minutes). "m" and "s" are minutes and seconds only after a larger
+# part: alone, "20m" is 20 million (or metres) and "30s" a decade.
+DURATION_PARTS: dict[str, tuple[str, float]] = {
+    **dict.fromkeys(("week", "weeks"), ("week", 10080.0)), **dict.fromkeys(("day", "days"), ("day", 1440.0)),
+    **dict.fromkeys(("hour", "hours", "hr", "hrs", "h"), ("hour", 60.0)),
+    **dict.fromkeys(("minute", "minutes", "min", "mins", "m"), ("minute", 1.0)),
+    **dict.fromkeys(("second", "seconds", "sec", "secs", "s"), ("second", 1 / 60)),
+}
+ONLY_AFTER_A_LARGER_PART = frozenset({"m", "s"})
+GLUED_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$", re.I)
 
 
 def year_of(text: str) -> int | None:

@@ -152,6 +152,38 @@ def test_traps_are_not_quantities(nlp, text):
     assert extract(nlp, text) == []
 
 
+# A duration is one figure in its smallest unit, however it is written; "m" is minutes only after a larger part.
+DURATIONS = [
+    ("Rescuers worked through a tense 1hr 10 minute operation.", [("1hr 10 minute", 70.0, "minute")]),
+    ("The operation took 1 hour 10 minutes.", [("1 hour 10 minutes", 70.0, "minute")]),
+    ("It lasted two hours and 15 minutes.", [("two hours and 15 minutes", 135.0, "minute")]),
+    ("The meeting lasted 1 hour, 30 minutes.", [("1 hour, 30 minutes", 90.0, "minute")]),
+    ("The flight took 3h 20m.", [("3h 20m", 200.0, "minute")]),
+    ("The match lasted 2hrs 5mins on Sunday.", [("2hrs 5mins", 125.0, "minute")]),
+    ("Mo Farah ran 27min 44sec in the final.", [("27min 44sec", 1664.0, "second")]),
+    ("She was trapped for 17 days and 4 hours.", [("17 days and 4 hours", 412.0, "hour")]),
+    ("They spent 45 minutes freeing her.", [("45 minutes", 45.0, "minute")]),
+    ("She was 3 seconds behind the winner.", [("3 seconds", 3.0, "second")]),
+    ("The rescue took nearly 1 hour 10 minutes.", [("nearly 1 hour 10 minutes", 70.0, "minute")]),
+    ("Rescuers finished within 1hr 30mins of arriving.", []),  # a time frame, as "within 10 minutes" is
+    ("Police arrived within 10 minutes of the call.", []),
+    ("It takes the crew 15 minutes to rake the lawn.", [("15 minutes", 15.0, "minute")]),  # how long, not a frame
+    ("Exports rose in the 12 months to April 2014.", []),  # a frame ending at a date
+    ("The convoy left at 1400hrs on Monday.", []),  # a time of day
+    ("The company had 20m customers in 2019.", [("20m", 20_000_000.0, ""), ("2019", 2019.0, "year")]),
+    ("Officials said 5m barrels of oil had leaked.", [("5m barrels", 5_000_000.0, "barrel")]),
+    ("A 50m gash opened in the hull of the ship.", []),  # metres, measuring a thing it describes
+    ("She won the 100m race in Rome on 5 June.", [("100m", 100.0, "metre"), ("5 June", 0.427419, "monthday")]),
+    ("The club paid £20m for the striker.", [("£20m", 20_000_000.0, "GBP")]),
+    ("Jazz boomed in the 1930s in New York.", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", DURATIONS)
+def test_durations(nlp, text, expected):
+    assert [(q.text, q.value, q.unit) for q in extract(nlp, text)] == expected
+
+
 AGES = [
     ("The bodies of Rasoul Iran-Nejad, 35, and Anita, nine, were recovered.",
      [("35", 35.0, "age of rasoul iran nejad #"), ("nine", 9.0, "age of anita #")]),
@@ -207,6 +239,7 @@ SANGATTE = [
 PLEDGE = "Home Secretary Theresa May pledged {} to tackle the migrant crisis in Calais."
 ATTEMPTS = "According to the Home Office there were {} attempts to cross the Channel in the {}."
 STRAIT = "The Strait of Dover is {} wide at its narrowest point."
+FREED = "Cutting her out of the rubble took {}."
 BOTTLES = "Kent County Council said its staff provided {} bottles of water and {} snack meals on Tuesday."
 
 # (text_a, text_b, [(verdict, kind), ...]); an empty list means "not comparable".
@@ -254,6 +287,9 @@ COMPARISONS = [
      [("agree", "numeric")]),
     ("The Channel Tunnel was closed for 48 hours.", "The Channel Tunnel was closed for three days.",
      [("conflict", "numeric")]),
+    (FREED.format("1hr 10 minutes"), FREED.format("70 minutes"), [("agree", "numeric")]),
+    (FREED.format("1hr 10 minutes"), FREED.format("45 minutes"), [("conflict", "numeric")]),
+    (FREED.format("3h 20m"), FREED.format("20m"), []),
     ("The blockade was lifted at 6pm.", "The blockade was lifted at 7pm.", []),
     ("Crowds ran across the A16 near the port.", "Crowds ran across the A26 near the port.", []),
     (BOTTLES.format("2,000", "750"), BOTTLES.format("2,000", "900"), [("agree", "numeric"), ("conflict", "numeric")]),
