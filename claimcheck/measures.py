@@ -1,7 +1,8 @@
 """Whether two figures measure the same thing, and whether they agree: pure comparison, no spaCy.
 
 At comparison an exact figure is widened by its rounding: 5 % for round numbers (3,000; 2,100; £7m), half of the
-last written digit otherwise (21 -> 20.5..21.5). Measures are converted to a base unit (miles/km,
+last significant digit for round numbers written to three or more (316,000: 500), half of the last written digit
+otherwise (21 -> 20.5..21.5). Measures are converted to a base unit (miles/km,
 barrels/gallons/litres, hours/days); a gallon may be imperial or US, so it converts to an interval. Currencies are
 never converted. Overlapping intervals agree.
 
@@ -250,7 +251,7 @@ def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
 
 # Words that narrow a measure to a part of it: a figure with one is not the figure without it.
 QUALIFIERS = {"seriously", "critically", "severely", "badly", "slightly", "confirmed", "unidentified", "identified",
-              "registered", "official", "officially", "foreign", "local", "daily", "weekly", "alone", "only",
+              "registered", "foreign", "local", "daily", "weekly", "alone", "only",
               # what a thing can hold is not what it held: "licensed to carry 700" vs "carrying 412"
               "capacity", "licensed", "licence", "license", "designed", "able", "maximum", "room"}
 

@@ -134,8 +134,12 @@ def is_round(value: float) -> bool:
 
 
 def rounding_tolerance(value: float, written: str) -> float:
-    """Half-width of the interval an exact-looking figure stands for: 5 % if round, else half its last digit."""
+    """Half-width of the interval an exact-looking figure stands for: 5 % if round, else half its last digit; a
+    round figure written to three significant digits or more ("316,000") is exact to its last one (500)."""
     if is_round(value) or re.search(r"\d\s*(m|bn|k|million|billion|thousand)\b", written, re.I):
+        significant = f"{abs(value):.0f}".rstrip("0")
+        if is_round(value) and len(significant) >= 3:
+            return 0.5 * 10 ** (len(f"{abs(value):.0f}") - len(significant))
         return 0.05 * abs(value)
     digits = re.findall(r"\d[\d,]*(?:\.(\d+))?", written)
     decimals = len(digits[-1]) if digits and digits[-1] else 0

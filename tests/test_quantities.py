@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimcheck import frames
+from claimcheck import units as U
 from claimcheck.segment import load_nlp
 from claimcheck.measures import Setting, compare_claims
 from claimcheck.quantities import Quantity, extract_quantities
@@ -287,6 +288,10 @@ COMPARISONS = [
      [("agree", "numeric")]),
     ("The Channel Tunnel was closed for 48 hours.", "The Channel Tunnel was closed for three days.",
      [("conflict", "numeric")]),
+    ("The government put the death toll at 316,000.", "The government put the death toll at 318,000.",
+     [("conflict", "numeric")]),  # exact to the thousand, not 5 % either way
+    ("The government put the death toll at 230,000.", "The government put the death toll at 240,000.",
+     [("agree", "numeric")]),  # two significant digits: 5 %
     (FREED.format("1hr 10 minutes"), FREED.format("70 minutes"), [("agree", "numeric")]),
     (FREED.format("1hr 10 minutes"), FREED.format("45 minutes"), [("conflict", "numeric")]),
     (FREED.format("3h 20m"), FREED.format("20m"), []),
@@ -294,6 +299,33 @@ COMPARISONS = [
     ("Crowds ran across the A16 near the port.", "Crowds ran across the A26 near the port.", []),
     (BOTTLES.format("2,000", "750"), BOTTLES.format("2,000", "900"), [("agree", "numeric"), ("conflict", "numeric")]),
 ]
+
+
+@pytest.mark.parametrize("written, value, tolerance", [
+    ("316,000", 316_000, 500), ("1.25 million", 1_250_000, 5_000),  # three significant digits: exact to the last
+    ("3,000", 3_000, 150), ("230,000", 230_000, 11_500), ("£7m", 7_000_000, 350_000),  # round: 5 %
+    ("4,229", 4_229, 0.5), ("1.5", 1.5, 0.05),  # half the last digit written
+])
+def test_rounding_tolerance(written, value, tolerance):
+    assert U.rounding_tolerance(value, written) == pytest.approx(tolerance)
+
+
+# "official" does not narrow a death toll: the government's official figure is the figure the government claims.
+BY_MEANING = [
+    ("The study's estimate is far below the government's official figure of 316,000.",
+     "The study's estimate is a fraction of the 318,000 claimed by the government.", [("conflict", "316,000", "318,000")]),
+    ("The official death toll stood at 1,127 on Monday.", "The death toll was 1,129 on Monday, officials said.",
+     [("conflict", "1,127", "1,129")]),
+    ("The official death toll stood at 1,127 on Monday.", "The death toll was 1,127 on Monday, officials said.",
+     [("agree", "1,127", "1,127")]),
+]
+
+
+@pytest.mark.parametrize("text_a, text_b, expected", BY_MEANING)
+def test_compare_by_meaning(nlp, text_a, text_b, expected):
+    alike = Setting(similarity=lambda a, b: 0.8)
+    found = compare_claims(text_a, extract(nlp, text_a), text_b, extract(nlp, text_b), alike)
+    assert [(c.verdict, c.a.text, c.b.text) for c in found] == expected
 
 
 @pytest.mark.parametrize("text_a, text_b, expected", COMPARISONS)
