@@ -5,6 +5,7 @@ the "20m" of "3h 20m" is minutes, not 20 million; and a duration that only frame
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,19 +50,10 @@ def _part(toks: list["Token"], j: int, larger: str | None) -> tuple[float, str, 
     if j >= len(toks):
         return None
     glued = U.GLUED_DURATION.match(toks[j].text)
-    if glued:
-        value, word, end = float(glued.group(1)), glued.group(2).lower(), j + 1
-        if word in ("hr", "hrs") and len(glued.group(1)) == 4:
-            return None  # "1400hrs": a time of day
-    elif U.DIGITS.match(toks[j].text) or toks[j].lower_ in U.NUMBER_WORDS:
-        read = (float(toks[j].text.replace(",", "")), j + 1) if U.DIGITS.match(toks[j].text) else \
-            read_number(toks, j)  # digits without a scale: the "m" of "20 m" is minutes here
-        if read is None or read[1] >= len(toks):
-            return None
-        value, end = read[0], read[1] + 1
-        word = toks[read[1]].lower_.removesuffix(".") if toks[read[1]].lower_ in ("m.", "s.") else toks[read[1]].lower_
-    else:
+    read = _glued_part(glued, j) if glued else _written_part(toks, j)
+    if read is None:
         return None
+    value, word, end = read
     if word not in U.DURATION_PARTS or word in U.ONLY_AFTER_A_LARGER_PART and larger is None:
         return None
     if larger is not None and U.DURATION_PARTS[word][1] >= U.DURATION_PARTS[larger][1]:
@@ -69,9 +61,31 @@ def _part(toks: list["Token"], j: int, larger: str | None) -> tuple[float, str, 
     return value, word, end, bool(glued)
 
 
+def _glued_part(glued: "re.Match[str]", j: int) -> tuple[float, str, int] | None:
+    """"45mins", "3h": the number and its unit word in one token."""
+    if glued.group(2).lower() in ("hr", "hrs") and len(glued.group(1)) == 4:
+        return None  # "1400hrs": a time of day
+    return float(glued.group(1)), glued.group(2).lower(), j + 1
+
+
+def _written_part(toks: list["Token"], j: int) -> tuple[float, str, int] | None:
+    """"10 minutes", "two hours": a number, then its unit word."""
+    if U.DIGITS.match(toks[j].text):  # digits without a scale: the "m" of "20 m" is minutes here
+        value, end = U.parse_digits(toks[j].text), j + 2
+    elif toks[j].lower_ in U.NUMBER_WORDS and (read := read_number(toks, j)) is not None:
+        value, end = read[0], read[1] + 1
+    else:
+        return None
+    if end > len(toks):
+        return None
+    word = toks[end - 1].lower_
+    return value, word[:-1] if word in ("m.", "s.") else word, end  # "3h 20m." at a sentence's end
+
+
 def is_frame(toks: list["Token"], first: int, last: int, unit: str) -> bool:
     """"in 12 hours", "the 12 months to April 2014": a time frame for another figure, not a measure."""
-    if U.unit_interval(unit) is None or U.unit_interval(unit)[0] != "duration":
+    interval = U.unit_interval(unit)
+    if interval is None or interval[0] != "duration":
         return False
     prev = toks[first - 1].lower_ if first > 0 else ""
     nxt = toks[last].lower_ if last < len(toks) else ""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from thinc.api import Ops
 
 
 def load(name: str) -> "Language":
@@ -69,7 +70,11 @@ def _products_through_numpy(nlp: "Language") -> None:
     blis: spaCy calls them from Cython)."""
     from thinc.api import NumpyOps
 
-    ops = NumpyOps(use_blis=False)
+    use_ops(nlp, NumpyOps(use_blis=False))
+
+
+def use_ops(nlp: "Language", ops: "Ops") -> None:
+    """Every node of every component's model computes with `ops`."""
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)
         for node in model.walk() if model is not None else ():

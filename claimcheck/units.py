@@ -71,14 +71,13 @@ for _words, _canon, _dim, _factor in [
 RATE_PERIODS = {"day": "day", "week": "week", "year": "year", "hour": "hour", "month": "month"}
 
 # A duration written in parts, largest first ("1hr 10 minutes", "3h 20m"), or glued to its number ("45mins"):
-# unit word -> (canonical unit, its length in minutes). "m" and "s" are minutes and seconds only after a larger
-# part: alone, "20m" is 20 million (or metres) and "30s" a decade.
+# unit word -> (canonical unit, its length in minutes), for the durations of fixed length in UNITS (not months or
+# years) and three short forms. "m" and "s" are minutes and seconds only after a larger part: alone, "20m" is 20
+# million (or metres) and "30s" a decade.
 DURATION_PARTS: dict[str, tuple[str, float]] = {
-    **dict.fromkeys(("week", "weeks"), ("week", 10080.0)), **dict.fromkeys(("day", "days"), ("day", 1440.0)),
-    **dict.fromkeys(("hour", "hours", "hr", "hrs", "h"), ("hour", 60.0)),
-    **dict.fromkeys(("minute", "minutes", "min", "mins", "m"), ("minute", 1.0)),
-    **dict.fromkeys(("second", "seconds", "sec", "secs", "s"), ("second", 1 / 60)),
-}
+    word: (canon, 1440 * low) for word, (canon, dim, (low, high)) in UNITS.items() if dim == "duration" and low == high}
+DURATION_PARTS.update({short: DURATION_PARTS[long] for short, long in (("h", "hour"), ("m", "minute"),
+                                                                      ("s", "second"))})
 ONLY_AFTER_A_LARGER_PART = frozenset({"m", "s"})
 GLUED_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$", re.I)
 
@@ -136,10 +135,11 @@ def is_round(value: float) -> bool:
 def rounding_tolerance(value: float, written: str) -> float:
     """Half-width of the interval an exact-looking figure stands for: 5 % if round, else half its last digit; a
     round figure written to three significant digits or more ("316,000") is exact to its last one (500)."""
-    if is_round(value) or re.search(r"\d\s*(m|bn|k|million|billion|thousand)\b", written, re.I):
-        significant = f"{abs(value):.0f}".rstrip("0")
-        if is_round(value) and len(significant) >= 3:
-            return 0.5 * 10 ** (len(f"{abs(value):.0f}") - len(significant))
+    if is_round(value):
+        whole = f"{abs(value):.0f}"
+        zeros = len(whole) - len(whole.rstrip("0"))
+        return 0.5 * 10 ** zeros if len(whole) - zeros >= 3 else 0.05 * abs(value)
+    if re.search(r"\d\s*(m|bn|k|million|billion|thousand)\b", written, re.I):
         return 0.05 * abs(value)
     digits = re.findall(r"\d[\d,]*(?:\.(\d+))?", written)
     decimals = len(digits[-1]) if digits and digits[-1] else 0

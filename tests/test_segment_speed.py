@@ -70,13 +70,6 @@ def _annotations(docs) -> list[tuple]:
             for doc in docs for t in doc]
 
 
-def _use_ops(nlp, ops) -> None:
-    for _, component in nlp.pipeline:
-        model = getattr(component, "model", None)
-        for node in model.walk() if model is not None else ():
-            node.ops = ops
-
-
 def test_products_through_numpy_annotate_as_blis_does(nlp):
     from thinc.api import NumpyOps
 
@@ -86,10 +79,10 @@ def test_products_through_numpy_annotate_as_blis_does(nlp):
     texts = [TRICKY, *(path.read_text(encoding="utf-8") for path in paths)]
     numpy_annotations = _annotations(nlp.pipe(texts))
     try:
-        _use_ops(nlp, NumpyOps(use_blis=True))  # spaCy's own way
+        spacy_pipeline.use_ops(nlp, NumpyOps(use_blis=True))  # spaCy's own way
         assert _annotations(nlp.pipe(texts)) == numpy_annotations
     finally:
-        _use_ops(nlp, NumpyOps(use_blis=False))
+        spacy_pipeline.use_ops(nlp, NumpyOps(use_blis=False))
 
 
 def test_spacy_parses_with_one_blas_thread_and_gives_the_threads_back(nlp, monkeypatch):
