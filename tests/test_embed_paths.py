@@ -142,7 +142,7 @@ def test_adding_an_article_with_onnx_loads_onnxruntime_but_not_torch_and_parses_
 
 
 @pytest.mark.e2e
-def test_an_export_traces_eager_attention_matches_the_model_and_drops_older_int8_variants(tmp_path):
+def test_an_export_traces_eager_attention_matches_the_model_and_drops_older_int8_variants(tmp_path, monkeypatch):
     from sentence_transformers import SentenceTransformer
 
     from claimcheck import onnx_embed
@@ -162,3 +162,10 @@ def test_an_export_traces_eager_attention_matches_the_model_and_drops_older_int8
     got = onnx_embed.OnnxEncoder(folder).encode(texts)
     expected = model.encode(texts, normalize_embeddings=True)
     assert np.sum(got * expected, axis=1).min() > 0.9999
+    # Batches run side by side on two threads: each text's vector is the one it gets alone, in its place.
+    monkeypatch.setattr(onnx_embed, "session_threads", lambda: 2)
+    many = [f"{word} " * (n % 23 + 1) + f"figure {n}." for n, word in enumerate(["Police", "The camp", "A"] * 50)]
+    encoder = onnx_embed.OnnxEncoder(folder, batch_size=8)
+    alone = np.vstack([encoder._run([text]) for text in many])
+    assert np.abs(encoder.encode(many) - alone).max() < 1e-5
+    assert encoder._pool._max_workers == 2 and encoder._pool._threads  # the pool ran them
