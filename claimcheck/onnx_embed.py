@@ -246,8 +246,8 @@ def quantise(folder: Path, recipe: Int8Recipe) -> Path:
 # --- running ------------------------------------------------------------------------------------
 
 
-def session_threads() -> int:
-    """One thread per core this process may use: more would only oversubscribe them."""
+def usable_cores() -> int:
+    """The cores this process may use: `OnnxEncoder.encode` runs one batch on each, and no more."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:
@@ -274,7 +274,7 @@ class OnnxEncoder:
 
     @cached_property
     def _pool(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(session_threads(), thread_name_prefix="claimcheck-onnx")
+        return ThreadPoolExecutor(usable_cores(), thread_name_prefix="claimcheck-onnx")
 
     @cached_property
     def tokenizer(self):  # noqa: ANN201 - a tokenizers.Tokenizer
@@ -299,7 +299,7 @@ class OnnxEncoder:
         many batches as there are cores."""
         output = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        cores = session_threads()
+        cores = usable_cores()
         size = max(1, min(self.batch_size, -(-len(order) // cores)))
         batches = [order[start : start + size] for start in range(0, len(order), size)]
         runs = map if cores == 1 or len(batches) == 1 else self._pool.map

@@ -104,14 +104,14 @@ def machine_key(model_name: str, weights: str) -> str:
         except metadata.PackageNotFoundError:
             versions.append("-")
     cpu = cpu_description()
-    parts = [cpu["model"], cpu["flags"], str(_threads()), *versions, model_name, weights]
+    parts = [cpu["model"], cpu["flags"], str(_cores()), *versions, model_name, weights]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
-def _threads() -> int:
-    from .onnx_embed import session_threads
+def _cores() -> int:
+    from .onnx_embed import usable_cores
 
-    return session_threads()
+    return usable_cores()
 
 
 def choices_file() -> Path:

@@ -163,7 +163,7 @@ def test_an_export_traces_eager_attention_matches_the_model_and_drops_older_int8
     expected = model.encode(texts, normalize_embeddings=True)
     assert np.sum(got * expected, axis=1).min() > 0.9999
     # Batches run side by side on two threads: each text's vector is the one it gets alone, in its place.
-    monkeypatch.setattr(onnx_embed, "session_threads", lambda: 2)
+    monkeypatch.setattr(onnx_embed, "usable_cores", lambda: 2)
     many = [f"{word} " * (n % 23 + 1) + f"figure {n}." for n, word in enumerate(["Police", "The camp", "A"] * 50)]
     encoder = onnx_embed.OnnxEncoder(folder, batch_size=8)
     alone = np.vstack([encoder._run([text]) for text in many])
