@@ -14,10 +14,15 @@ if TYPE_CHECKING:
 _NUMBER_LEADS = U.NUMBER_WORDS | {"a", "dozen"} | {lead[0] for lead in U.SHARES_OF_SCALE}
 
 
+def may_open_number(tok: "Token") -> bool:
+    """Whether a number can be written from this token on: it holds a digit, or is a number word or lead."""
+    return tok.lower_ in _NUMBER_LEADS or any(ch.isdigit() for ch in tok.text)
+
+
 def read_number(toks: list["Token"], i: int) -> tuple[float, int] | None:
     """(value, end) of the number written at token i, scale words included ("£7m" -> 7e6)."""
-    if toks[i].lower_ not in _NUMBER_LEADS and not any(ch.isdigit() for ch in toks[i].text):
-        return None  # most tokens (asked twice per token): extraction of 150 BBC articles 2.4-3.1 s -> 1.3-2.5 s
+    if not may_open_number(toks[i]):
+        return None  # most tokens: extraction of 150 BBC articles 2.4-3.1 s -> 1.3-2.5 s
     share = U.share_of_scale([t.text for t in toks[i:i + 6]])
     if share is not None:
         return share[0], i + share[1]
