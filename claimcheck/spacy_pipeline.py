@@ -1,6 +1,8 @@
-"""spaCy as claimcheck runs it: imported without torch, its matrix products through numpy on one thread.
+"""spaCy as claimcheck runs it: imported without torch or its command line, its matrix products through numpy on
+one thread.
 
-Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Three things cost it time that buy
+Loading spaCy is on the critical path of an incremental add, and each spaCy worker pays it: `import spacy` skips
+torch and spaCy's command line (`_torch_hidden`, `_cli_deferred`). Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Three things cost it time that buy
 nothing here, and none of them changes a parse:
 - thinc imports torch when it can (about a second), though the small English pipeline never uses it;
 - the blis wheel spaCy installs selects its unvectorised 'generic' kernel on the CPUs seen here
@@ -18,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,8 +30,7 @@ if TYPE_CHECKING:
 
 def load(name: str) -> "Language":
     """A spaCy pipeline by package name, loaded without torch and with its matrix products through numpy."""
-    with _torch_hidden():
-        import spacy
+    spacy = _import_spacy()
     nlp = spacy.load(name)
     _products_through_numpy(nlp)
     return nlp
@@ -47,9 +49,10 @@ def one_blas_thread() -> Iterator[None]:
 
 def has_profiling_hooks() -> bool:
     """Whether the installed spaCy reports its Cython functions to Python's profiler (built with the hooks)."""
-    with _torch_hidden():
-        from spacy.tokens import Doc
-        from spacy.vocab import Vocab
+    _import_spacy()
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
     vocab, seen = Vocab(), []
 
     def hook(frame, event, arg) -> None:  # noqa: ANN001 - sys.setprofile's signature
@@ -79,6 +82,45 @@ def use_ops(nlp: "Language", ops: "Ops") -> None:
         model = getattr(component, "model", None)
         for node in model.walk() if model is not None else ():
             node.ops = ops
+
+
+def _import_spacy() -> ModuleType:
+    """spaCy, imported without torch and without its command line."""
+    with _torch_hidden(), _cli_deferred():
+        import spacy
+    return spacy
+
+
+@contextmanager
+def _cli_deferred() -> Iterator[None]:
+    """Import spaCy without its command line, which loading and running a pipeline never use: `spacy.cli` imports
+    every CLI command with weasel, requests and httpx, 0.2-0.4 s of the 0.8-1.0 s `import spacy` takes on an AMD EPYC
+    (in each spaCy worker, and on the critical path of an incremental add). spaCy's `__init__` imports
+    `spacy.cli.info` only to offer `spacy.info`: a stand-in takes its place during the import, and its `info`
+    imports the real one when called. Afterwards `import spacy.cli` imports the real package."""
+    if "spacy" in sys.modules:
+        yield
+        return
+    package, info = ModuleType("spacy.cli"), ModuleType("spacy.cli.info")
+    package.__path__ = []  # a package, so that `spacy.cli.info` can be found under it
+    info.info = _spacy_info  # type: ignore[attr-defined]
+    stand_ins = {"spacy.cli": package, "spacy.cli.info": info}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        spacy = sys.modules.get("spacy")
+        if spacy is not None and getattr(spacy, "cli", None) is package:
+            del spacy.cli
+
+
+def _spacy_info(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - spacy.info's own signature
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
 
 
 @contextmanager

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -98,6 +102,19 @@ def test_spacy_parses_with_one_blas_thread_and_gives_the_threads_back(nlp, monke
         assert blas_threads() == {2}
     assert len(found) == 2 and found[1][0]
     assert during == [{1}, {1}]
+
+
+def test_spacy_loads_without_its_command_line_which_stays_importable():
+    # A fresh process: spaCy's command line (every CLI command, weasel, requests) is not imported to load and parse;
+    # spacy.info and `import spacy.cli` still reach the real ones afterwards.
+    probe = ("import sys; from claimcheck import segment; nlp = segment.load_nlp(); nlp('Police said 3 men fled.');"
+             " print(sorted(m for m in sys.modules if m.startswith(('spacy.cli', 'weasel', 'requests'))));"
+             " import spacy, spacy.cli; print(hasattr(spacy.cli, 'setup_cli'), spacy.info(silent=True)['spacy_version'])")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    imported, real = run.stdout.splitlines()
+    assert imported == "[]"
+    assert real == f"True {version('spacy')}"
 
 
 def test_the_installed_spacy_has_no_profiling_hooks():
