@@ -320,7 +320,8 @@ def _articles_in(rows: list[dict]) -> set[int]:
 
 def shared_claim_groups(pairs: list[tuple[int, int, float]], article_of: dict[int, int],
                         copies: list[tuple[int, int, float]]) -> list[list[int]]:
-    """Claims that several articles make in near-identical meaning, most articles first: groups in which every two
+    """Claims that several articles make in near-identical meaning, most articles first (then by their first claim's
+    id, where they come in the corpus): groups in which every two
     sentences were paired as the same claim (so a group never chains two different claims through a third).
     `pairs` are (claim a, claim b, score); pairs between copies of one source are left out."""
     copy_links = {(a, b) for a, b, _ in copies}
@@ -346,7 +347,9 @@ def shared_claim_groups(pairs: list[tuple[int, int, float]], article_of: dict[in
                 group_of[outside] = group
     groups = {id(g): sorted(g) for g in group_of.values()}.values()
     shared = [g for g in groups if len({article_of[m] for m in g}) >= 2]
-    return sorted(shared, key=lambda g: -len({article_of[m] for m in g}))
+    # Ties in order of the claims, not of the scores that seeded them: int8 vectors differ a little between CPUs,
+    # and two near-tied groups swapped places in the seeds' report from one machine to the next.
+    return sorted(shared, key=lambda g: (-len({article_of[m] for m in g}), g[0]))
 
 
 def _shared_claims(data: ReportData, links: dict[int, str]) -> str:

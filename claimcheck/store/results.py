@@ -282,7 +282,7 @@ def agreements(db: Database, independent_only: bool = False) -> list[dict]:
         " ca.article_id AS article_id_a, cb.article_id AS article_id_b, ca.line AS line_a, cb.line AS line_b"
         " FROM agreements JOIN claims ca ON ca.id = agreements.claim_a JOIN claims cb ON cb.id = agreements.claim_b"
         " JOIN articles aa ON aa.id = ca.article_id JOIN articles ab ON ab.id = cb.article_id"
-        f"{where} ORDER BY agreements.about",
+        f"{where} ORDER BY agreements.about, agreements.claim_a, agreements.claim_b",  # the same order on every run
     )
 
 
