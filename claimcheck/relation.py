@@ -7,7 +7,9 @@ contradicting each other. The rule, per kind of measure:
   bodies recovered or buried) are read at the time of their report: the day the clause names ("on Saturday",
   "yesterday"), else the article's date. Different days, different values: an *update*; but a cumulative count
   that is *lower* on a later day of the same month (deaths, arrests, rescued) is a *conflict*, since such counts
-  only grow while they are being counted (a year on, a lower estimate is a revision: an update).
+  only grow while they are being counted (a year on, a lower estimate is a revision: an update). A later bound
+  that the earlier figure already meets ("1,134 dead", then "more than 1,100" on an anniversary) restates it
+  and is not compared.
   Stocks that can shrink (the missing, people still in camps) are updates either way. On one day, a stock that
   differs is a conflict; a cumulative count may rise within a day, so it conflicts only when the two are within
   2 % of each other (a transposed digit, "1,043" vs "1,034") and is left alone otherwise.
@@ -21,6 +23,7 @@ compared (a fixed fact is, and so is one range restated with a slip at one end: 
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -169,10 +172,20 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
         return (verdict, time_a, time_b) if verdict else None
     first, second = sorted((time_a.report, time_b.report), key=timeref.midpoint)
     earlier, later = (a, b) if time_a.report == first else (b, a)
+    if not (is_stock(a) or is_stock(b)) and _restates_loosely(later, earlier):
+        return None  # "more than 2,400 injured", then "over 2,000" six years on: the count did not change
     recent = timeref.midpoint(second) - timeref.midpoint(first) <= timedelta(days=FALLING_WINDOW_DAYS)
     if recent and later.high < earlier.low and not (is_stock(a) or is_stock(b)):
         return "conflict", time_a, time_b  # a cumulative count cannot fall while it is being counted
     return "update", time_a, time_b
+
+
+def _restates_loosely(later: Quantity, earlier: Quantity) -> bool:
+    """Whether a later figure is a bound the earlier one already satisfies ("1,134 dead", then "more than 1,100" on
+    an anniversary): for a count that only grows, it says nothing new. A later bound above the earlier figure
+    ("at least 6", then "at least 11") is a rise."""
+    bound = math.isinf(later.high) != math.isinf(later.low)
+    return bound and later.low <= earlier.low and earlier.high <= later.high
 
 
 RANGE_HEDGES = ("between",)  # "X to Y" is as often a score or a change as a range

@@ -1,5 +1,6 @@
 """Time, model-free: article anchors, reference times resolved against them, conflict or update."""
 
+import math
 from datetime import date
 
 import pytest
@@ -44,6 +45,11 @@ def toll(value: float, phrase: str = "death toll rose to #", hedge: str = "", co
     return Quantity(str(value), 0, 3, "count", value, value, value, "", "", context, hedge, phrase)
 
 
+def bound(value: float, phrase: str) -> Quantity:
+    """ "more than VALUE": a figure open above."""
+    return Quantity(str(value), 0, 3, "count", value, value, math.inf, "", "", (), "more than", phrase)
+
+
 @pytest.mark.parametrize("a, b, day_a, day_b, expected", [
     (toll(164), toll(290), date(2013, 4, 25), date(2013, 4, 26), "update"),  # a toll that rose
     (toll(12), toll(9), date(2013, 5, 10), date(2013, 5, 13), "conflict"),  # a cumulative count cannot fall
@@ -52,6 +58,12 @@ def toll(value: float, phrase: str = "death toll rose to #", hedge: str = "", co
     (toll(24, "# still missing"), toll(17, "# still missing"), date(2012, 1, 16), date(2012, 1, 23), "update"),
     (toll(8, "# storey building"), toll(9, "# storey building"), date(2013, 5, 10), date(2013, 5, 13), "conflict"),
     (toll(200000, hedge="an estimated"), toll(150000), date(2010, 1, 21), date(2010, 1, 24), None),
+    # A later bound the earlier figure already meets restates it; a later bound above it is a rise.
+    (bound(2400, "# people were injured"), bound(2000, "injured over # others"), date(2013, 5, 8), date(2019, 4, 24),
+     None),
+    (toll(1134, "crushed # people to death"), bound(1100, "# people died"), date(2013, 5, 13), date(2018, 4, 24), None),
+    (bound(6, "# dead"), bound(11, "# dead"), date(2012, 1, 14), date(2012, 1, 17), "update"),
+    (bound(500, "# still missing"), bound(100, "# still missing"), date(2012, 1, 14), date(2012, 1, 18), "update"),
 ])
 def test_conflict_or_update_by_time_and_kind_of_measure(a, b, day_a, day_b, expected):
     decided = relation.relation(a, b, False, day_a, day_b)
