@@ -82,6 +82,19 @@ def test_flags_table_names_each_flags_relation(reported):
     assert relations() == {flag["id"]: "update"}
 
 
+def test_flags_list_conflicts_before_updates_each_most_confident_first(reported):
+    [flag] = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+    with sqlite3.connect(reported) as conn:  # two more flags on the same pair: a surer update, a weaker conflict
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(flags)")]
+        copy = ", ".join(columns)
+        for new_id, relation, confidence in (("update-1", "update", 0.99), ("conflict-2", "conflict", 0.31)):
+            conn.execute(f"INSERT INTO flags ({copy}) SELECT {copy.replace('id,', '?,', 1)} FROM flags WHERE id = ?",
+                         [new_id, flag["id"]])
+            conn.execute("UPDATE flags SET relation = ?, confidence = ? WHERE id = ?", [relation, confidence, new_id])
+    listed = [row["id"] for row in json.loads(invoke("flags", "--json", "--db", str(reported)).output)]
+    assert listed == [flag["id"], "conflict-2", "update-1"]
+
+
 def test_flags_json_follows_the_contract(reported):
     flags = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
     assert flags

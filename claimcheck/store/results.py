@@ -219,10 +219,16 @@ FLAG_SELECT = (
 )
 
 
+# Worst first: disagreements, then figures that changed, then differences between copies; each most confident first.
+_WORST_FIRST = ("CASE flags.relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1 ELSE 2 END, flags.confidence DESC,"
+                " flags.id")
+
+
 def flags(db: Database, *, kind: str | None = None, status: str | None = None, relation: str | None = None,
           article: str | None = None, min_confidence: float = 0.0, revisions: bool = True,
           id_prefix: str | None = None, outlet: str | None = None, flag_id: str | None = None) -> list[dict]:
-    """Flags with their review status and both claims, most confident first, filtered by whichever is given.
+    """Flags with their review status and both claims, worst first (conflicts, updates, revisions; each most
+    confident first), filtered by whichever is given.
 
     `article` matches part of either article's name, `outlet` either article's outlet exactly; `revisions=False`
     leaves out differences between copies (unless `relation` names what is wanted); `id_prefix` matches the start
@@ -250,7 +256,7 @@ def flags(db: Database, *, kind: str | None = None, status: str | None = None, r
     if outlet is not None:
         where.append("(aa.outlet = ? OR ab.outlet = ?)")
         params += [outlet, outlet]
-    sql = f"{FLAG_SELECT} WHERE {' AND '.join(where)} ORDER BY flags.confidence DESC, flags.id"
+    sql = f"{FLAG_SELECT} WHERE {' AND '.join(where)} ORDER BY {_WORST_FIRST}"
     return _all(db, sql, params)
 
 
