@@ -21,6 +21,8 @@ from claimcheck.config import Settings
 
 PAIR_COSINE = 0.8  # the index-level stand-in for the pairing threshold
 PEER_TOP_K = 10  # claimcheck searches k = neighbours + 1 = 11, the query itself included
+INTERLEAVED_TEXTS = 2_000  # the embedding ratio measured again with both sides in turn, on this many texts
+INTERLEAVED_CHUNK = 250
 
 
 def pair_set(query_rows: np.ndarray, sims: np.ndarray, neighbours: np.ndarray, threshold: float) -> set[tuple[int, int]]:
@@ -149,6 +151,7 @@ def measure_peers(db, embedder, claim_index, claim_ids: np.ndarray, vectors: np.
         encoded = peer.encode(texts, batch_size=32, normalize_embeddings=True)
     cosines = np.sum(stored * encoded, axis=1)
     t.extra = {"mean_cosine_to_pipeline": float(cosines.mean()), "min_cosine_to_pipeline": float(cosines.min())}
+    interleaved = interleaved_embedding(embedder, peer, texts)
 
     n = len(vectors)
     with measure("peer: paraphrase_mining", timings, n) as t:
@@ -173,6 +176,7 @@ def measure_peers(db, embedder, claim_index, claim_ids: np.ndarray, vectors: np.
 
     return {
         "encode_texts": len(texts),
+        "interleaved": interleaved,
         "pair_cosine": PAIR_COSINE,
         "exact_pairs": len(exact),
         "mining_pairs": len(mined_pairs),
@@ -182,6 +186,29 @@ def measure_peers(db, embedder, claim_index, claim_ids: np.ndarray, vectors: np.
         "index_recall_vs_mining": recall(index_pairs, mined_pairs),
         "index_exact": claim_index.exact,
     }
+
+
+def interleaved_embedding(embedder, peer, texts: list[str]) -> dict:  # noqa: ANN001
+    """The embedder's `embed_batch` and the fp32 peer's `encode` on the same chunks, in turn, the first to run
+    alternating: both sides meet the same machine. The stage and the peer above are each one sample, minutes apart,
+    and this VM's speed drifts between minutes (the peer ran at 131 and 169 texts/s at two sizes of one run).
+    A sample spread over the corpus (texts come article by article, so topic by topic)."""
+    sample = texts[::max(1, len(texts) // INTERLEAVED_TEXTS)][:INTERLEAVED_TEXTS]
+    seconds, ratios = {"ours": 0.0, "peer": 0.0}, []
+    for n, start in enumerate(range(0, len(sample), INTERLEAVED_CHUNK)):
+        chunk, took = sample[start:start + INTERLEAVED_CHUNK], {}
+        for side in ("ours", "peer") if n % 2 == 0 else ("peer", "ours"):
+            started = time.perf_counter()
+            if side == "ours":
+                embedder.embed_batch(chunk)
+            else:
+                peer.encode(chunk, batch_size=32, normalize_embeddings=True)
+            took[side] = time.perf_counter() - started
+            seconds[side] += took[side]
+        ratios.append(took["peer"] / took["ours"])
+    return {"texts": len(sample), "chunks": len(ratios), "ours_per_s": len(sample) / seconds["ours"],
+            "peer_per_s": len(sample) / seconds["peer"], "ratio": seconds["peer"] / seconds["ours"],
+            "chunk_ratios": ratios}
 
 
 def main() -> None:

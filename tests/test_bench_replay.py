@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,30 @@ def test_the_stage_replay_stores_what_claimcheck_report_stores(seeds_run, tmp_pa
     assert reported["pairs"] and reported["figures"] and reported["agreements"]  # the seeds exercise every step
     for part in reported:
         assert replayed[part] == reported[part], part
+
+
+def test_the_interleaved_embedding_measure_runs_both_sides_on_every_chunk_in_alternating_order():
+    from bench.render import _in_turn
+    from bench.stages import INTERLEAVED_CHUNK, interleaved_embedding
+
+    calls = []
+
+    class Side:
+        def __init__(self, name: str):
+            self.name = name
+
+        def embed_batch(self, chunk):  # noqa: ANN001, ANN201 - the pipeline's embedder
+            calls.append((self.name, tuple(chunk)))
+            time.sleep(0.001)  # a measurable time on each side
+
+        def encode(self, chunk, **_):  # noqa: ANN001, ANN003, ANN201 - the fp32 peer
+            self.embed_batch(chunk)
+
+    texts = [f"text {n}" for n in range(INTERLEAVED_CHUNK * 2 + 10)]
+    found = interleaved_embedding(Side("ours"), Side("peer"), texts)
+    assert found["texts"] == len(texts) and found["chunks"] == 3
+    assert [name for name, _ in calls] == ["ours", "peer", "peer", "ours", "ours", "peer"]
+    assert [chunk for _, chunk in calls[::2]] == [chunk for _, chunk in calls[1::2]]  # the same texts on each side
+    assert sorted(text for _, chunk in calls[::2] for text in chunk) == sorted(texts)
+    assert _in_turn(found).endswith(f"({len(texts)}; {min(found['chunk_ratios']):.2f}–{max(found['chunk_ratios']):.2f})")
+    assert _in_turn(None) == "–"
