@@ -2,7 +2,9 @@
 one thread.
 
 Loading spaCy is on the critical path of an incremental add, and each spaCy worker pays it: `import spacy` skips
-torch and spaCy's command line (`_torch_hidden`, `_cli_deferred`). Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Three things cost it time that buy
+torch and spaCy's command line (`_torch_hidden`, `_cli_deferred`).
+
+Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Three things cost it time that buy
 nothing here, and none of them changes a parse:
 - thinc imports torch when it can (about a second), though the small English pipeline never uses it;
 - the blis wheel spaCy installs selects its unvectorised 'generic' kernel on the CPUs seen here
