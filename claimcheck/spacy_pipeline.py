@@ -87,9 +87,13 @@ def use_ops(nlp: "Language", ops: "Ops") -> None:
 
 
 def _import_spacy() -> ModuleType:
-    """spaCy, imported without torch and without its command line."""
-    with _torch_hidden(), _cli_deferred():
-        import spacy
+    """spaCy, imported without torch and, where its `__init__` allows, without its command line."""
+    with _torch_hidden():
+        try:
+            with _cli_deferred():
+                import spacy
+        except (ImportError, AttributeError):  # a spaCy whose `__init__` wants more of its CLI than `spacy.info`
+            import spacy
     return spacy
 
 

@@ -117,6 +117,24 @@ def test_spacy_loads_without_its_command_line_which_stays_importable():
     assert real == f"True {version('spacy')}"
 
 
+def test_a_spacy_that_needs_more_of_its_command_line_is_imported_whole():
+    # A later spaCy whose __init__ imports more from spacy.cli than `info`: the stand-in fails it, and spaCy is
+    # imported as it is, command line and all, rather than not at all.
+    probe = ("import contextlib, sys; from claimcheck import spacy_pipeline, segment\n"
+             "real = spacy_pipeline._cli_deferred\n"
+             "@contextlib.contextmanager\n"
+             "def wanting_more():\n"
+             "    with real():\n"
+             "        del sys.modules['spacy.cli.info'].info\n"
+             "        yield\n"
+             "spacy_pipeline._cli_deferred = wanting_more\n"
+             "doc = segment.load_nlp()('Police said 3 men fled.')\n"
+             "print(len(doc), 'spacy.cli.download' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert run.stdout.split() == ["6", "True"]
+
+
 def test_the_installed_spacy_has_no_profiling_hooks():
     assert not spacy_pipeline.has_profiling_hooks()  # `make` rebuilt it without them: tools/spacy_without_hooks.sh
 
