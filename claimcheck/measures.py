@@ -26,7 +26,7 @@ from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, fra
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import RANGE_HEDGES, STOCKS, TALLY_OF, one_range_restated, relation, tally_of
+from .relation import RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, one_range_restated, relation, tally_of
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
@@ -79,7 +79,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     exact = a.low == a.high and b.low == b.high
     agree = (a_lo < b_hi and b_lo < a_hi) if exact else (a_lo <= b_hi and b_lo <= a_hi)
     agree = agree or (a_lo, a_hi) == (b_lo, b_hi)
-    if agree and a.kind == "count" and _bound_side(a) and _bound_side(a) == _bound_side(b):
+    if agree and a.kind == "count" and bound_side(a) and bound_side(a) == bound_side(b):
         # News writes a count as "at least 98": two such bounds on one measure are two estimates, and they
         # disagree when their stated ends do ("at least 98" vs "at least 176 still missing").
         agree = _ends_agree(a, b)
@@ -116,20 +116,11 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     return rank, comparison
 
 
-def _bound_side(q: Quantity) -> str:
-    """"low" for a figure open above ("at least 98", "more than 300"), "high" for one open below, else ""."""
-    if math.isinf(q.high) and math.isfinite(q.low):
-        return "low"
-    if math.isinf(q.low) and math.isfinite(q.high):
-        return "high"
-    return ""
-
-
 def _ends_agree(a: Quantity, b: Quantity) -> bool:
     """Whether the stated ends of two bounds on one side agree within their rounding."""
     ends = []
     for q in (a, b):
-        end = q.low if _bound_side(q) == "low" else q.high
+        end = q.low if bound_side(q) == "low" else q.high
         tolerance = U.rounding_tolerance(end, q.text)
         ends.append((end - tolerance, end + tolerance))
     (a_lo, a_hi), (b_lo, b_hi) = ends

@@ -184,8 +184,16 @@ def _restates_loosely(later: Quantity, earlier: Quantity) -> bool:
     """Whether a later figure is a bound the earlier one already satisfies ("1,134 dead", then "more than 1,100" on
     an anniversary): for a count that only grows, it says nothing new. A later bound above the earlier figure
     ("at least 6", then "at least 11") is a rise."""
-    bound = math.isinf(later.high) != math.isinf(later.low)
-    return bound and later.low <= earlier.low and earlier.high <= later.high
+    return bool(bound_side(later)) and later.low <= earlier.low and earlier.high <= later.high
+
+
+def bound_side(q: Quantity) -> str:
+    """"low" for a figure open above ("at least 98", "more than 300"), "high" for one open below, else ""."""
+    if math.isinf(q.high) and math.isfinite(q.low):
+        return "low"
+    if math.isinf(q.low) and math.isfinite(q.high):
+        return "high"
+    return ""
 
 
 RANGE_HEDGES = ("between",)  # "X to Y" is as often a score or a change as a range
