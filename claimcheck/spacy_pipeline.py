@@ -4,14 +4,15 @@ one thread.
 Loading spaCy is on the critical path of an incremental add, and each spaCy worker pays it: `import spacy` skips
 torch and spaCy's command line (`_torch_hidden`, `_cli_deferred`).
 
-Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Three things cost it time that buy
-nothing here, and none of them changes a parse:
+Segmentation is the pipeline's largest stage, and nearly all of it is spaCy. Four things cost it time that buy
+nothing here, and none of them changes a parse or a lemma:
 - thinc imports torch when it can (about a second), though the small English pipeline never uses it;
 - the blis wheel spaCy installs selects its unvectorised 'generic' kernel on the CPUs seen here
   (BLIS_ARCH_DEBUG=1 says so), where numpy's OpenBLAS is built for many CPUs;
 - on Python < 3.12 spaCy's wheels are compiled with Cython's profiling hooks, which take the GIL on leaving every
   nogil function of the parser and NER. The Makefile builds spaCy from its source without them (tools/
-  spacy_without_hooks.sh); `has_profiling_hooks` tells which build is installed.
+  spacy_without_hooks.sh); `has_profiling_hooks` tells which build is installed;
+- the rule lemmatizer looks its candidates up in lists (`_lemma_index_as_sets`).
 Parsing 400 BBC articles in one process, three interleaved rounds on an AMD EPYC (2026-12-07), identical tags,
 heads, entities and sentence starts throughout: the stock wheel with blis 22.9-27.3 s, with numpy 17.1-19.8 s;
 built without the hooks, with blis 15.4-16.7 s, with numpy 9.2-12.2 s.
@@ -35,6 +36,7 @@ def load(name: str) -> "Language":
     spacy = _import_spacy()
     nlp = spacy.load(name)
     _products_through_numpy(nlp)
+    _lemma_index_as_sets(nlp)
     return nlp
 
 
@@ -76,6 +78,22 @@ def _products_through_numpy(nlp: "Language") -> None:
     from thinc.api import NumpyOps
 
     use_ops(nlp, NumpyOps(use_blis=False))
+
+
+def _lemma_index_as_sets(nlp: "Language") -> None:
+    """The rule lemmatizer's word lists as sets: it asks `form in index` of each rule's candidate for every token
+    its cache has not seen, and the lists are long (57,528 English nouns), so each of those tokens scanned them.
+    Segmenting the bench's 1k-claim corpus (52 BBC articles) in two workers, two rounds on an AMD EPYC (2026-12-07):
+    2.30-3.02 s with the lists, 1.70-1.72 s with sets; 200 articles of the 10k corpus, three rounds: 5.07-5.45 s,
+    4.23-5.43 s. The same claims and lemmas: membership is all the lemmatizer asks of them."""
+    for _, component in nlp.pipeline:
+        lookups = getattr(component, "lookups", None)
+        if getattr(component, "mode", None) != "rule" or lookups is None or not lookups.has_table("lemma_index"):
+            continue
+        table = lookups.get_table("lemma_index")
+        for key, words in list(table.items()):
+            if isinstance(words, list):
+                table[key] = frozenset(words)
 
 
 def use_ops(nlp: "Language", ops: "Ops") -> None:

@@ -89,6 +89,29 @@ def test_products_through_numpy_annotate_as_blis_does(nlp):
         spacy_pipeline.use_ops(nlp, NumpyOps(use_blis=False))
 
 
+def test_the_lemmatizer_looks_words_up_in_sets_and_lemmatizes_as_with_spacys_lists(nlp):
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    table = lemmatizer.lookups.get_table("lemma_index")
+    assert all(isinstance(words, frozenset) for words in table.values()) and len(table.get("noun")) > 10_000
+    paths = [*sorted((DATA / "realshape").glob("*.txt")), *sorted((DATA / "basic").glob("*.*"))]
+    texts = [TRICKY, *(path.read_text(encoding="utf-8") for path in paths)]
+
+    def lemmas() -> list[str]:
+        lemmatizer.cache.clear()  # or the second round answers from the first round's memory
+        return [token.lemma_ for doc in nlp.pipe(texts) for token in doc]
+
+    with_sets = lemmas()
+    sets = dict(table.items())
+    try:
+        for key, words in sets.items():
+            table[key] = sorted(words)  # spaCy's own way: lists
+        assert lemmas() == with_sets
+    finally:
+        for key, words in sets.items():
+            table[key] = words
+        lemmatizer.cache.clear()
+
+
 def test_spacy_parses_with_one_blas_thread_and_gives_the_threads_back(nlp, monkeypatch):
     from threadpoolctl import threadpool_info, threadpool_limits
 
