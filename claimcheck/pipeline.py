@@ -369,9 +369,7 @@ def write_report(db: Database, out: Path, settings: Settings | None = None) -> P
     if not out.parent.exists():
         raise InputError(f"the folder for the report does not exist: {out.parent}")
     settings = settings or Settings()
-    data = report.gather(db, settings.same_claim_threshold)
-    measures = report.changed_measures(data)
-    markdown = report.render(data, out.parent, charts=out.stem, measures=measures)
+    markdown, measures = report.gather_and_render(db, out.parent, out.stem, settings.same_claim_threshold)
     for number, measure in enumerate(measures, start=1):
         if report.charted(measure):
             from . import report_charts  # matplotlib loads only when a figure changed at three dates or more
