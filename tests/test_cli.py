@@ -428,3 +428,27 @@ def test_articles_say_how_each_article_is_dated(reported):
     assert (listing["alpha.md"]["dated"], listing["alpha.md"]["dated_by"]) == ("2015-06-24", "published")
     assert (listing["beta.txt"]["dated"], listing["beta.txt"]["dated_by"]) == ("2015-06-24", "dateline")
     assert "dated 2015-06-24 (dateline)" in invoke("articles", "--db", str(reported)).output
+
+
+def test_the_console_command_closes_its_database_as_it_exits(tmp_path, basic_dir, fake_model, monkeypatch):
+    import gc
+    import sys
+    from pathlib import Path
+
+    from claimcheck import cli
+
+    db = tmp_path / "exit.db"
+    monkeypatch.setattr(sys, "argv", ["claimcheck", "ingest", str(basic_dir), "--db", str(db)])
+    collecting = gc.isenabled()
+    gc.disable()  # or a collection might close a database the command left open, and hide it
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cli.main()
+        assert gc.get_freeze_count() > 0  # the exit's last look for cycles is skipped
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+    assert exit_.value.code == 0
+    assert not Path(f"{db}-wal").exists()  # closed: the WAL folded into the file
+    assert store.counts(store.open_db(db))["articles"] == 4

@@ -8,17 +8,25 @@ review, export, articles, stats) and `texts` (check, extract).
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from . import corpus, results, texts  # noqa: F401 - each registers its commands on `app`
-from .app import app
+from .app import app, close_databases
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        close_databases()
+        # The interpreter frees everything as it exits, then looks for reference cycles among whatever is left: in
+        # an add to a 100k-claim database that last look took about 0.1 s of the 0.2 s the exit took (dev runs).
+        # Frozen, nothing is looked at; the databases, the only objects whose finalizer matters, are closed above.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -65,7 +65,29 @@ def user_errors() -> Iterator[None]:
 
 
 def open_database(settings: Settings):  # noqa: ANN201 - sqlite_utils.Database
-    return store.open_db(settings.db_path)
+    """The command's database, closed by `close_databases` when the command ends."""
+    database = store.open_db(settings.db_path)
+    _opened.append(database)
+    return database
+
+
+_opened: list = []  # the databases the running command opened
+
+
+@app.callback()
+def _before_each_command(ctx: typer.Context) -> None:
+    # Every command's databases are closed when it ends, whether it succeeds or fails.
+    ctx.call_on_close(close_databases)
+
+
+def close_databases() -> None:
+    """Close every database the command opened: the last connection to close folds the WAL into the file. Left to
+    the garbage collector, a connection that a cursor in a reference cycle still holds stays open until the
+    interpreter's last collection, which `cli.main` skips."""
+    while _opened:
+        database = _opened.pop()
+        with contextlib.suppress(Exception):  # closed already, or broken: nothing left to fold in
+            database.close()
 
 
 @contextlib.contextmanager
