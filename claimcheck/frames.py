@@ -392,7 +392,8 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
 def sentence_end(tok: "Token") -> str:
     from .spacy_utils import sentence_of
 
-    text = sentence_of(tok).text.rstrip(" ”\"’'")
+    # The line break that ends a paragraph belongs to its last sentence: "300,000?\n" is a question.
+    text = sentence_of(tok).text.rstrip(" \t\r\n”\"’'")
     return text[-1:] if text else ""
 
 

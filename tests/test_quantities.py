@@ -495,6 +495,15 @@ def test_a_figure_a_clause_only_expects_is_a_projection_but_a_past_fact_under_wo
     assert _mood_of(past) == ""  # "would" governs the comparison; the 150,000 were killed
 
 
+def test_a_guess_put_as_a_question_is_a_projection_at_the_end_of_a_paragraph_too(nlp):
+    """spaCy keeps a paragraph's closing line break in its last sentence: "300,000?\\n" still ends in "?"."""
+    for text in ("Nobody knows how many bodies are buried in the rubble - 200,000, 300,000?",
+                 "Nobody knows how many bodies are buried in the rubble - 200,000, 300,000?\nThe rescue went on.",
+                 '"Nobody knows how many bodies are buried - 200,000, 300,000?"\n\nThe rescue went on.'):
+        guesses = [q for q in extract(nlp, text) if q.kind == "count"]
+        assert [_mood_of(q) for q in guesses] == ["projection", "projection"], text
+
+
 DAY = date(2024, 3, 9)  # a Saturday: both reports of one day
 
 
