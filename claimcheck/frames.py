@@ -392,8 +392,7 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
 def sentence_end(tok: "Token") -> str:
     from .spacy_utils import sentence_of
 
-    # The line break that ends a paragraph belongs to its last sentence: "300,000?\n" is a question.
-    text = sentence_of(tok).text.rstrip(" \t\r\n”\"’'")
+    text = sentence_of(tok).text.rstrip(" \t\r\n”\"’'")  # a paragraph's last sentence holds its line break
     return text[-1:] if text else ""
 
 
