@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from . import store, timeline
+from . import repeats, store, timeline
 from .errors import InputError
 
 KINDS = ("numeric", "date", "attribution")
@@ -52,10 +52,11 @@ class Filters:
 
 
 def select_flags(db: Any, filters: Filters, by_status: bool = True) -> list[dict]:
-    """The flags these filters select, worst first, each with its `relation` (derived when not stored)."""
+    """The flags these filters select, worst first, one per finding (repeats.py), each with its `relation`
+    (derived when not stored)."""
     status = filters.status if by_status and filters.status != "all" else None
-    rows = store.flags(db, kind=filters.kind or None, status=status, article=filters.article or None,
-                       outlet=filters.outlet or None, min_confidence=filters.min_confidence)
+    rows = repeats.fold(store.flags(db, kind=filters.kind or None, status=status, article=filters.article or None,
+                                    outlet=filters.outlet or None, min_confidence=filters.min_confidence))
     for row in rows:
         row["relation"] = timeline.relation_of(row)
     return [row for row in rows if not filters.relation or row["relation"] == filters.relation]

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from . import forked, store
+from . import forked, repeats, store
 from .config import Settings
 from .same_claims import shared_claim_groups
 
@@ -59,7 +59,7 @@ def gather(db: Database, same_claim_threshold: float = Settings.same_claim_thres
     shown = store.claims_by_id(db, sorted({claim for group in shared[:MAX_SHOWN] for claim in group}))
     return ReportData(
         articles=store.articles(db) if flagged else [], sources=store.source_paths(db),
-        flags=store.flags(db) if flagged else [],
+        flags=repeats.fold(store.flags(db)) if flagged else [],  # one per finding: a headline and its lead, once
         agreements=store.agreements(db, independent_only=True) if corroborated else [],
         shared=shared, shared_claims={claim["id"]: claim for claim in shown}, copies=copies,  # type: ignore[arg-type]
         model=", ".join(name for name, _ in store.embedding_models(db)) or None,
@@ -300,8 +300,15 @@ def _flag_block(flag: dict, links: dict[int, str]) -> str:
         f"{_when_and_whom(flag)}"
         f"  - A: “{_highlight(flag['text_a'], flag['value_a'], shared)}” — {_link(links, flag['article_id_a'], flag['article_a'], _line(flag, 'a'))}\n"
         f"  - B: “{_highlight(flag['text_b'], flag['value_b'], shared)}” — {_link(links, flag['article_id_b'], flag['article_b'], _line(flag, 'b'))}"
-        f"{note}"
+        f"{_also_said(flag, links)}{note}"
     )
+
+
+def _also_said(flag: dict, links: dict[int, str]) -> str:
+    """Where else the same two articles give the same two values (flags that repeat this one)."""
+    places = [f"{_link(links, r['article_id_a'], r['article_a'], _line(r, 'a'))} / "
+              f"{_link(links, r['article_id_b'], r['article_b'], _line(r, 'b'))}" for r in flag.get("repeats", [])]
+    return f"\n  - Also said in: {' · '.join(places)}" if places else ""
 
 
 def _when_and_whom(flag: dict) -> str:

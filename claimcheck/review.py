@@ -12,7 +12,7 @@ import json
 
 from sqlite_utils import Database
 
-from . import store
+from . import repeats, store
 from .errors import InputError, NotFoundError
 
 KINDS = ("numeric", "date", "attribution")
@@ -23,7 +23,7 @@ EXPORTS = ("flags", "pairs", "claims")
 # A flag as JSON: what `flags --json` prints and `export --what flags` writes.
 FLAG_FIELDS = ("id", "kind", "verdict", "relation", "status", "article_a", "article_b", "text_a", "text_b", "value_a",
                "value_b", "norm_a", "norm_b", "about", "measure", "time_a", "time_b", "source_a", "source_b",
-               "similarity", "confidence", "reason", "note", "reviewer", "decided_at")
+               "similarity", "confidence", "reason", "note", "reviewer", "decided_at", "repeats", "repeat_of")
 PAIR_FIELDS = ("id", "claim_a", "claim_b", "article_a", "article_b", "text_a", "text_b", "similarity", "lexical",
                "score")
 CLAIM_FIELDS = ("id", "article", "idx", "start", "end", "line", "text", "speaker", "quantities")
@@ -35,13 +35,16 @@ def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
 
 
 def select_flags(db: Database, kind: str | None = None, status: str | None = None, relation: str | None = None,
-                 article: str | None = None, min_confidence: float = 0.0, revisions: bool = False) -> list[dict]:
-    """The flags matching a person's filters, worst first; revisions only when asked for."""
+                 article: str | None = None, min_confidence: float = 0.0, revisions: bool = False,
+                 every_repeat: bool = False) -> list[dict]:
+    """The flags matching a person's filters, worst first, one per finding (repeats.py) unless `every_repeat`;
+    revisions only when asked for."""
     _one_of("--kind", kind, KINDS)
     _one_of("--status", status, STATUSES)
     _one_of("--relation", relation, RELATIONS)
-    return store.flags(db, kind=kind, status=status, relation=relation, article=article,
+    rows = store.flags(db, kind=kind, status=status, relation=relation, article=article,
                        min_confidence=min_confidence, revisions=revisions)
+    return repeats.annotate(rows) if every_repeat else repeats.fold(rows)
 
 
 def find_flag(db: Database, flag_id: str) -> dict:
@@ -51,19 +54,38 @@ def find_flag(db: Database, flag_id: str) -> dict:
         raise NotFoundError(f"no flag with id {flag_id!r}: `claimcheck flags` lists them")
     if len(rows) > 1:
         raise InputError(f"{flag_id!r} matches {len(rows)} flags; give more of the id")
-    return rows[0]
+    return rows[0] | {"repeats": repeats_of(db, rows[0])}
+
+
+def repeats_of(db: Database, flag: dict) -> list[dict]:
+    """The other flags of this flag's finding: the same two articles and values, other sentences."""
+    between = store.flags(db, between=(flag["article_id_a"], flag["article_id_b"]))
+    others = set(repeats.group_of(between, flag["id"])[1:])
+    return [row for row in between if row["id"] in others]
+
+
+def confirmed_findings(db: Database) -> list[dict]:
+    """The confirmed flags, one per finding (a ClaimReview each)."""
+    return repeats.fold(store.confirmed_flags(db))
 
 
 def open_conflicts(db: Database) -> list[dict]:
-    """The flags still waiting for a decision, worst first (revisions between copies aside)."""
-    return store.flags(db, status="open", revisions=False)
+    """The findings still waiting for a decision, worst first, one flag each (revisions between copies aside)."""
+    return repeats.fold(store.flags(db, status="open", revisions=False))
 
 
-def decide(db: Database, flag_id: str, decision: str, note: str | None = None, reviewer: str | None = None) -> None:
-    """Record a decision on a flag; it is kept by flag id, so it returns with the flag after any re-run."""
+def decide(db: Database, flag_id: str, decision: str, note: str | None = None, reviewer: str | None = None) -> int:
+    """Record a decision on a flag and the flags that repeat its finding (repeats.py); it is kept by flag id, so
+    it returns with the flags after any re-run. How many flags it was recorded for."""
     _one_of("decision", decision, ("confirmed", "dismissed"))
+    flag = store.flag_by_id(db, flag_id)
+    if flag is None:
+        raise NotFoundError(f"no flag with id {flag_id!r}: `claimcheck flags` lists them")
+    group = [flag_id] + [row["id"] for row in repeats_of(db, flag)]
     with store.transaction(db):
-        store.save_review(db, flag_id, decision, note, reviewer)
+        for member in group:
+            store.save_review(db, member, decision, note, reviewer)
+    return len(group)
 
 
 def claim_context(db: Database, claim_id: int) -> tuple[dict, dict, list[dict]]:
@@ -74,8 +96,8 @@ def claim_context(db: Database, claim_id: int) -> tuple[dict, dict, list[dict]]:
 
 
 def flag_json(flag: dict) -> dict:
-    """A flag row as the JSON contract has it."""
-    return {key: flag.get(key) for key in FLAG_FIELDS}
+    """A flag row as the JSON contract has it; `repeats` are ids."""
+    return {key: flag.get(key) for key in FLAG_FIELDS} | {"repeats": [row["id"] for row in flag.get("repeats", [])]}
 
 
 def export(db: Database, what: str, fmt: str) -> tuple[int, str]:
@@ -86,10 +108,10 @@ def export(db: Database, what: str, fmt: str) -> tuple[int, str]:
     if fmt == "claimreview":
         from .claimreview import claim_reviews
 
-        rows = claim_reviews(store.confirmed_flags(db), {row["name"]: row for row in store.articles(db)})
+        rows = claim_reviews(confirmed_findings(db), {row["name"]: row for row in store.articles(db)})
         return len(rows), json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    if what == "flags":
-        rows = [flag_json(row) for row in store.flags(db)]
+    if what == "flags":  # every flag, each repeat marked with the flag that stands for its finding
+        rows = [flag_json(row) for row in repeats.annotate(store.flags(db))]
     elif what == "pairs":
         rows = [{key: row[key] for key in PAIR_FIELDS} for row in store.pairs(db)]
     else:
@@ -107,7 +129,8 @@ def serialise(rows: list[dict], fmt: str) -> str:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: " ".join(value) if isinstance(value, list) else value for key, value in row.items()}
+                         for row in rows)  # a flag's `repeats`: ids, space-separated
     return buffer.getvalue()
 
 

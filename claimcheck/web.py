@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import chart, claimreview, store, timeline
+from . import chart, claimreview, review, store, timeline
 from .config import Settings
 from .errors import ClaimcheckError, DatabaseError, InputError, NotFoundError
 from .pages import (KINDS, RELATIONS, STATUSES, Filters, articles_by_name, flag_counts, flag_sides, neighbours,
@@ -158,7 +158,8 @@ async def flag_page(web: ReviewApp, request: Request) -> Response:
                 raise NotFoundError(f"no flag with id {flag_id!r}")
             flag["relation"] = timeline.relation_of(flag)
             previous, following = neighbours(select_flags(db, filters), flag_id)
-            return {"flag": flag, "sides": flag_sides(db, flag), "previous": previous, "next": following}
+            return {"flag": flag, "sides": flag_sides(db, flag), "previous": previous, "next": following,
+                    "repeats": review.repeats_of(db, flag)}
 
     data = await run_in_threadpool(read)
     reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:MAX_REVIEWER]
@@ -191,8 +192,7 @@ async def review_flag(web: ReviewApp, request: Request) -> Response:
             if store.flag_by_id(db, flag_id) is None:
                 raise NotFoundError(f"no flag with id {flag_id!r}")
             _, following = neighbours(select_flags(db, filters), flag_id)
-            with store.transaction(db):
-                store.save_review(db, flag_id, decision, note or None, reviewer or None)
+            review.decide(db, flag_id, decision, note or None, reviewer or None)  # and the flags repeating it
             return following
 
     try:
@@ -290,7 +290,7 @@ async def claimreview_export(web: ReviewApp, request: Request) -> Response:
     """Confirmed flags as schema.org ClaimReview JSON-LD (a download)."""
     def read() -> list[dict]:
         with web.database() as db:
-            return claimreview.claim_reviews(store.confirmed_flags(db), articles_by_name(db))
+            return claimreview.claim_reviews(review.confirmed_findings(db), articles_by_name(db))
 
     response = JSONResponse(await run_in_threadpool(read), media_type="application/ld+json")
     response.headers["content-disposition"] = 'attachment; filename="claimreview.json"'

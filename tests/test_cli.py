@@ -91,8 +91,39 @@ def test_flags_list_conflicts_before_updates_each_most_confident_first(reported)
             conn.execute(f"INSERT INTO flags ({copy}) SELECT {copy.replace('id,', '?,', 1)} FROM flags WHERE id = ?",
                          [new_id, flag["id"]])
             conn.execute("UPDATE flags SET relation = ?, confidence = ? WHERE id = ?", [relation, confidence, new_id])
-    listed = [row["id"] for row in json.loads(invoke("flags", "--json", "--db", str(reported)).output)]
-    assert listed == [flag["id"], "conflict-2", "update-1"]
+    listed = [row["id"] for row in json.loads(invoke("flags", "--json", "--repeats", "--db", str(reported)).output)]
+    assert listed == [flag["id"], "conflict-2", "update-1"]  # conflict-2 repeats the first: listed with --repeats
+
+
+def _repeat_flag(db_path, flag_id: str, new_id: str, claim_a: int) -> None:
+    """A copy of a flag with another sentence of the same article on side A: the same finding said again."""
+    with sqlite3.connect(db_path) as conn:
+        columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(flags)"))
+        conn.execute(f"INSERT INTO flags ({columns}) SELECT {columns.replace('id,', '?,', 1)} FROM flags WHERE id = ?",
+                     [new_id, flag_id])
+        conn.execute("UPDATE flags SET claim_a = ?, confidence = confidence - 0.01 WHERE id = ?", [claim_a, new_id])
+
+
+def test_a_finding_said_in_two_sentences_is_listed_once_and_decided_once(reported):
+    """A headline and its lead giving the same two values: one finding, its repeat listed under it, one decision
+    recorded for both."""
+    [flag] = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+    with sqlite3.connect(reported) as conn:
+        [claim_a] = conn.execute("SELECT claim_a FROM flags WHERE id = ?", [flag["id"]]).fetchone()
+        [other] = conn.execute("SELECT id FROM claims WHERE article_id = (SELECT article_id FROM claims WHERE id = ?)"
+                               " AND id != ? LIMIT 1", [claim_a, claim_a]).fetchone()
+    _repeat_flag(reported, flag["id"], "repeat-1", other)
+    listed = json.loads(invoke("flags", "--json", "--db", str(reported)).output)
+    assert [(row["id"], row["repeats"]) for row in listed] == [(flag["id"], ["repeat-1"])]
+    every = json.loads(invoke("flags", "--json", "--repeats", "--db", str(reported)).output)
+    assert [(row["id"], row["repeat_of"]) for row in every] == [(flag["id"], None), ("repeat-1", flag["id"])]
+    assert "Also said in" in invoke("show", flag["id"], "--db", str(reported)).output
+    result = invoke("review", "repeat-1", "--dismiss", "--note", "one figure, two outlets' rounding", "--db", str(reported))
+    assert result.exit_code == 0 and "with the 1 flag(s) repeating it" in result.output
+    dismissed = json.loads(invoke("flags", "--json", "--repeats", "--status", "dismissed", "--db", str(reported)).output)
+    assert {(row["id"], row["note"]) for row in dismissed} == {(flag["id"], "one figure, two outlets' rounding"),
+                                                               ("repeat-1", "one figure, two outlets' rounding")}
+    assert json.loads(invoke("flags", "--json", "--status", "open", "--db", str(reported)).output) == []
 
 
 def test_flags_json_follows_the_contract(reported):

@@ -26,11 +26,13 @@ def flags(
     article: Annotated[Optional[str], typer.Option("--article", help="Only flags involving an article whose name contains this.")] = None,
     min_confidence: Annotated[float, typer.Option("--min-confidence", help="Only flags at least this confident.")] = 0.0,
     include_revisions: Annotated[bool, typer.Option("--revisions", help="Also list differences between copies of one source.")] = False,
+    every_repeat: Annotated[bool, typer.Option("--repeats", help="Also list the flags that repeat another's two articles and values from other sentences.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the flags, worst first: conflicts, updates (a figure that changed between dates) and, with --revisions,
-    differences between copies.
+    differences between copies. A finding met in several sentences of the same two articles (a headline and its
+    lead) is listed once, with how many flags repeat it.
 
     Example: claimcheck flags --relation conflict --status open
     """
@@ -38,7 +40,7 @@ def flags(
     settings = settings_from(db)
     with user_errors():
         rows = review.select_flags(open_database(settings), kind, status, relation, article, min_confidence,
-                                   include_revisions)
+                                   include_revisions, every_repeat)
     if as_json:
         typer.echo(json.dumps([review.flag_json(row) for row in rows], ensure_ascii=False, indent=2))
         return
@@ -50,7 +52,13 @@ def flags(
     for row in rows:
         typer.echo(f"{row['id']:<10}  {row['kind']:<11}  {row['relation'] or row['verdict']:<8}  {row['status']:<9}  "
                    f"{row['confidence']:>4.2f}  {row['value_a']} vs {row['value_b']}  ({row['about']})")
-        typer.echo(f"{'':<51}{row['article_a']} / {row['article_b']}")
+        typer.echo(f"{'':<51}{row['article_a']} / {row['article_b']}{_repeat_note(row)}")
+
+
+def _repeat_note(row: dict) -> str:
+    if row.get("repeat_of"):
+        return f"  (repeats {row['repeat_of']})"
+    return f"  (+{len(row['repeats'])} repeating it)" if row.get("repeats") else ""
 
 
 @app.command()
@@ -93,6 +101,9 @@ def _flag_text(database, flag: dict) -> str:  # noqa: ANN001
                 lines.append(f"  > {text}")
             else:
                 lines.append(f"    {text}")
+    if flag.get("repeats"):
+        lines += ["", f"Also said in (the same two values; a decision covers these too): " + "; ".join(
+            f"{row['article_a']} line {row['line_a']} / {row['article_b']} line {row['line_b']}" for row in flag["repeats"])]
     if flag["status"] != "open":
         lines += ["", f"Review: {flag['status']} by {flag['reviewer'] or 'someone'} at {flag['decided_at']}: {flag['note'] or ''}"]
     return "\n".join(lines)
@@ -121,8 +132,12 @@ def review(
             raise InputError("give exactly one of --confirm or --dismiss")
         flag = _review().find_flag(database, flag_id)
         decision = "confirmed" if confirm else "dismissed"
-        _review().decide(database, flag["id"], decision, note, by)
-    typer.echo(f"Flag {flag['id']} {decision}.")
+        recorded = _review().decide(database, flag["id"], decision, note, by)
+    typer.echo(f"Flag {flag['id']} {decision}{_with_repeats(recorded)}.")
+
+
+def _with_repeats(recorded: int) -> str:
+    return f", with the {recorded - 1} flag(s) repeating it" if recorded > 1 else ""
 
 
 def _walk_open_flags(database, by: str | None) -> None:  # noqa: ANN001
@@ -140,8 +155,8 @@ def _walk_open_flags(database, by: str | None) -> None:  # noqa: ANN001
             continue
         note = typer.prompt("Note (optional)", default="", show_default=False) or None
         decision = "confirmed" if choice == "c" else "dismissed"
-        _review().decide(database, flag["id"], decision, note, by)
-        typer.echo(f"Flag {flag['id']} {decision}.")
+        recorded = _review().decide(database, flag["id"], decision, note, by)
+        typer.echo(f"Flag {flag['id']} {decision}{_with_repeats(recorded)}.")
 
 
 @app.command()

@@ -226,13 +226,14 @@ _WORST_FIRST = ("CASE flags.relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1
 
 def flags(db: Database, *, kind: str | None = None, status: str | None = None, relation: str | None = None,
           article: str | None = None, min_confidence: float = 0.0, revisions: bool = True,
-          id_prefix: str | None = None, outlet: str | None = None, flag_id: str | None = None) -> list[dict]:
+          id_prefix: str | None = None, outlet: str | None = None, flag_id: str | None = None,
+          between: tuple[int, int] | None = None) -> list[dict]:
     """Flags with their review status and both claims, worst first (conflicts, updates, revisions; each most
     confident first), filtered by whichever is given.
 
     `article` matches part of either article's name, `outlet` either article's outlet exactly; `revisions=False`
     leaves out differences between copies (unless `relation` names what is wanted); `id_prefix` matches the start
-    of the id, `flag_id` the whole id.
+    of the id, `flag_id` the whole id, `between` two article ids (either way round).
     """
     where, params = ["flags.confidence >= ?"], [min_confidence]
     if relation is not None:
@@ -256,6 +257,9 @@ def flags(db: Database, *, kind: str | None = None, status: str | None = None, r
     if outlet is not None:
         where.append("(aa.outlet = ? OR ab.outlet = ?)")
         params += [outlet, outlet]
+    if between is not None:
+        where.append("((ca.article_id = ? AND cb.article_id = ?) OR (ca.article_id = ? AND cb.article_id = ?))")
+        params += [*between, *reversed(between)]
     sql = f"{FLAG_SELECT} WHERE {' AND '.join(where)} ORDER BY {_WORST_FIRST}"
     return _all(db, sql, params)
 
