@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from . import repeats, store, timeline
+from . import review, store, timeline
 from .errors import InputError
 
 KINDS = ("numeric", "date", "attribution")
@@ -27,6 +27,7 @@ class Filters:
     article: str = ""
     outlet: str = ""
     min_confidence: float = 0.0
+    every_update: bool = False  # also updates that skip a date between them (timeline.spanning_updates)
 
     @classmethod
     def parse(cls, params: Any) -> "Filters":
@@ -42,7 +43,8 @@ class Filters:
             min_confidence = float("nan")
         if not 0 <= min_confidence <= 1:  # also false for NaN
             raise InputError("min_confidence must be a number between 0 and 1")
-        return cls(status=status, min_confidence=min_confidence, **values)
+        every_update = (params.get("every_update") or "").strip().lower() in ("1", "on", "true")
+        return cls(status=status, min_confidence=min_confidence, every_update=every_update, **values)
 
     def query(self) -> str:
         """The query string that gives these filters back (defaults left out)."""
@@ -52,11 +54,12 @@ class Filters:
 
 
 def select_flags(db: Any, filters: Filters, by_status: bool = True) -> list[dict]:
-    """The flags these filters select, worst first, one per finding (repeats.py), each with its `relation`
-    (derived when not stored)."""
+    """The flags these filters select, worst first, as `claimcheck flags` lists them (review.listed), each with
+    its `relation` (derived when not stored)."""
     status = filters.status if by_status and filters.status != "all" else None
-    rows = repeats.fold(store.flags(db, kind=filters.kind or None, status=status, article=filters.article or None,
-                                    outlet=filters.outlet or None, min_confidence=filters.min_confidence))
+    rows = review.listed(db, store.flags(db, kind=filters.kind or None, status=status, article=filters.article or None,
+                                         outlet=filters.outlet or None, min_confidence=filters.min_confidence),
+                         every_update=filters.every_update)
     for row in rows:
         row["relation"] = timeline.relation_of(row)
     return [row for row in rows if not filters.relation or row["relation"] == filters.relation]

@@ -12,7 +12,7 @@ import json
 
 from sqlite_utils import Database
 
-from . import repeats, store
+from . import repeats, store, timeline
 from .errors import InputError, NotFoundError
 
 KINDS = ("numeric", "date", "attribution")
@@ -36,14 +36,22 @@ def _one_of(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
 
 def select_flags(db: Database, kind: str | None = None, status: str | None = None, relation: str | None = None,
                  article: str | None = None, min_confidence: float = 0.0, revisions: bool = False,
-                 every_repeat: bool = False) -> list[dict]:
-    """The flags matching a person's filters, worst first, one per finding (repeats.py) unless `every_repeat`;
-    revisions only when asked for."""
+                 every_repeat: bool = False, every_update: bool = False) -> list[dict]:
+    """The flags matching a person's filters, worst first, as `listed` shows them; revisions only when asked for."""
     _one_of("--kind", kind, KINDS)
     _one_of("--status", status, STATUSES)
     _one_of("--relation", relation, RELATIONS)
     rows = store.flags(db, kind=kind, status=status, relation=relation, article=article,
                        min_confidence=min_confidence, revisions=revisions)
+    return listed(db, rows, every_repeat, every_update)
+
+
+def listed(db: Database, rows: list[dict], every_repeat: bool = False, every_update: bool = False) -> list[dict]:
+    """What a listing shows of these flags: one per finding (repeats.py) unless `every_repeat`, and an update only
+    between neighbouring dates of its measure (timeline.spanning_updates) unless `every_update`."""
+    if not every_update and any(timeline.relation_of(row) == "update" for row in rows):
+        spans = timeline.spanning_updates(store.flags(db, revisions=False), {a["name"]: a for a in store.articles(db)})
+        rows = [row for row in rows if row["id"] not in spans]
     return repeats.annotate(rows) if every_repeat else repeats.fold(rows)
 
 
@@ -70,8 +78,8 @@ def confirmed_findings(db: Database) -> list[dict]:
 
 
 def open_conflicts(db: Database) -> list[dict]:
-    """The findings still waiting for a decision, worst first, one flag each (revisions between copies aside)."""
-    return repeats.fold(store.flags(db, status="open", revisions=False))
+    """The findings still waiting for a decision, worst first, as `listed` shows them (revisions aside)."""
+    return listed(db, store.flags(db, status="open", revisions=False))
 
 
 def decide(db: Database, flag_id: str, decision: str, note: str | None = None, reviewer: str | None = None) -> int:

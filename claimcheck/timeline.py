@@ -93,9 +93,32 @@ def timelines(flags: list[dict], articles: dict[str, dict]) -> list[Timeline]:
     return sorted(built, key=lambda t: (not any(p.relation == "update" for p in t.points), t.measure))
 
 
+def spanning_updates(flags: list[dict], articles: dict[str, dict]) -> set[str]:
+    """The ids of the updates that skip a date their measure's timeline has between their two values ("15 missing"
+    on the 15th, "22" on the 18th, when "29" was reported on the 16th): the updates between neighbouring dates say
+    the same change step by step, and the timeline shows it whole, so listings leave these out unless asked."""
+    line_of: dict[tuple[str, str], int] = {}
+    dates_of: list[list[str]] = []
+    for n, line in enumerate(timelines(flags, articles)):
+        dates_of.append(sorted({p.date for p in line.points if p.date}))
+        line_of.update(((p.article, p.value), n) for p in line.points)
+    spans = set()
+    for flag in flags:
+        n = line_of.get((flag["article_a"], flag["value_a"]))
+        ends = sorted(d for side in "ab" if (d := _date(flag, side, articles)))
+        if relation_of(flag) == "update" and n is not None and len(ends) == 2 \
+                and any(ends[0] < d < ends[1] for d in dates_of[n]):
+            spans.add(flag["id"])
+    return spans
+
+
+def _date(flag: dict, side: str, articles: dict[str, dict]) -> str | None:
+    return flag.get(f"time_{side}") or articles.get(flag[f"article_{side}"], {}).get("published")
+
+
 def _point(flag: dict, side: str, relation: str, article: dict) -> Point:
     return Point(
-        date=flag.get(f"time_{side}") or article.get("published"),
+        date=flag.get(f"time_{side}") or article.get("published"),  # as _date reads it
         article=flag[f"article_{side}"],
         outlet=article.get("outlet"),
         value=flag[f"value_{side}"],

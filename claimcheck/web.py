@@ -236,7 +236,7 @@ async def articles_page(web: ReviewApp, request: Request) -> Response:
         with web.database() as db:
             rows = store.articles(db)
             per_article: dict[str, int] = {}
-            for flag in select_flags(db, Filters(status="all")):
+            for flag in select_flags(db, Filters(status="all", every_update=True)):
                 for name in {flag["article_a"], flag["article_b"]}:
                     per_article[name] = per_article.get(name, 0) + 1
         keys = ("id", "name", "names", "title", "outlet", "url", "published", "n_claims")
@@ -278,7 +278,7 @@ async def query_page(web: ReviewApp, request: Request) -> Response:
 async def measures_page(web: ReviewApp, request: Request) -> Response:
     def read() -> list[timeline.Timeline]:
         with web.database() as db:
-            return timeline.timelines(select_flags(db, Filters(status="all")), articles_by_name(db))
+            return timeline.timelines(select_flags(db, Filters(status="all", every_update=True)), articles_by_name(db))
 
     found = await run_in_threadpool(read)
     data = {"measures": [dataclasses.asdict(line) for line in found]}

@@ -109,3 +109,15 @@ def test_a_figure_many_outlets_give_two_ways_is_one_disputed_line_in_the_report(
     table = report._disputes(flags, data)
     assert "| storeys of the building | eight (2) · nine (2) | 3 |" in table
     assert report._disputes(flags[:1], data) == ""  # one pair: its flag says it all
+
+
+def test_an_update_that_skips_a_date_its_measure_has_between_is_a_span():
+    """15 missing on the 15th, 29 on the 16th, 22 on the 18th: 15 -> 22 says nothing the two steps do not."""
+    dated = {"a.txt": {"published": "2012-01-15"}, "b.txt": {"published": "2012-01-16"},
+             "c.txt": {"published": "2012-01-18"}, "d.txt": {"published": "2012-01-18"}}
+    flags = [flag("ab", "a.txt", "b.txt", "15", "29", "15", "29", relation="update"),
+             flag("bc", "b.txt", "c.txt", "29", "22", "29", "22", relation="update"),
+             flag("ac", "a.txt", "c.txt", "15", "22", "15", "22", relation="update"),
+             flag("cd", "c.txt", "d.txt", "22", "21", "22", "21"),  # one day: a conflict, never a span
+             flag("ad", "a.txt", "d.txt", "15", "21", "15", "21", relation="update", time_b="2012-01-16")]
+    assert timeline.spanning_updates(flags, dated) == {"ac"}  # "ad" is dated by its own time: the 16th

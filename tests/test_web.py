@@ -280,3 +280,28 @@ def test_a_malformed_form_body_is_a_400_page(http, review_settings):
                          headers={"content-type": "multipart/form-data; boundary=zz"})
     assert response.status_code == 400 and "could not be read" in response.text
     assert cli_flags(review_settings)[SANGATTE]["status"] == "open"
+
+
+def test_an_update_that_skips_a_date_is_listed_only_when_every_update_is_asked_for(http, review_settings):
+    """29,000 (2014) -> 39,000 (2015) in one article -> 39,000 (2016) in another: the step 2014 -> 2016 skips 2015.
+    The flags page, `claimcheck flags` and the review walk list the steps; the measures page keeps every point."""
+    database = store.open_db(review_settings.db_path)
+    with store.transaction(database):
+        later = None
+        for flag in store.flags(database):
+            if {flag["value_a"], flag["value_b"]} == {"29,000", "39,000"}:
+                first = flag["value_a"] == "39,000"
+                year = "2016" if later is None else "2015"
+                later = later or flag["id"]
+                database["flags"].update(flag["id"], {
+                    "relation": "update", "measure": "attempts to cross the Channel",
+                    "time_a": f"{year}-04-30" if first else "2014-04-30", "time_b": "2014-04-30" if first else f"{year}-04-30"})
+    database.close()
+    steps = {row["id"] for row in http.get("/?format=json&relation=update").json()["flags"]}
+    every = {row["id"] for row in http.get("/?format=json&relation=update&every_update=1").json()["flags"]}
+    assert every == {"770f4cd539", "01436a60b0"} and steps == every - {later}
+    assert set(cli_flags(review_settings, "--relation", "update")) == steps
+    assert set(cli_flags(review_settings, "--relation", "update", "--every-update")) == every
+    assert 'name="every_update" value="1" checked' in http.get("/?every_update=1").text
+    [line] = [m for m in http.get("/measures?format=json").json()["measures"] if m["measure"] == "attempts to cross the Channel"]
+    assert sorted(p["date"] for p in line["points"] if p["date"]) == ["2014-04-30", "2015-04-30", "2016-04-30"]

@@ -27,12 +27,14 @@ def flags(
     min_confidence: Annotated[float, typer.Option("--min-confidence", help="Only flags at least this confident.")] = 0.0,
     include_revisions: Annotated[bool, typer.Option("--revisions", help="Also list differences between copies of one source.")] = False,
     every_repeat: Annotated[bool, typer.Option("--repeats", help="Also list the flags that repeat another's two articles and values from other sentences.")] = False,
+    every_update: Annotated[bool, typer.Option("--every-update", help="Also list updates that skip a date their measure has between them.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the flags, worst first: conflicts, updates (a figure that changed between dates) and, with --revisions,
     differences between copies. A finding met in several sentences of the same two articles (a headline and its
-    lead) is listed once, with how many flags repeat it.
+    lead) is listed once, with how many flags repeat it; an update is listed between neighbouring dates of its
+    measure (the report's timelines show each measure whole).
 
     Example: claimcheck flags --relation conflict --status open
     """
@@ -40,7 +42,7 @@ def flags(
     settings = settings_from(db)
     with user_errors():
         rows = review.select_flags(open_database(settings), kind, status, relation, article, min_confidence,
-                                   include_revisions, every_repeat)
+                                   include_revisions, every_repeat, every_update)
     if as_json:
         typer.echo(json.dumps([review.flag_json(row) for row in rows], ensure_ascii=False, indent=2))
         return
