@@ -36,8 +36,13 @@ def fold(rows: list[dict]) -> list[dict]:
     return [row for row in annotate(rows) if row["repeat_of"] is None]
 
 
+def others(rows: list[dict], flag: dict) -> list[dict]:
+    """The rows of `flag`'s finding other than itself."""
+    key = finding(flag)
+    return [row for row in rows if row["id"] != flag["id"] and finding(row) == key]
+
+
 def group_of(rows: list[dict], flag_id: str) -> list[str]:
     """The ids of every flag of the finding `flag_id` is one of (itself first); `rows` must include it."""
     flag = next(row for row in rows if row["id"] == flag_id)
-    key = finding(flag)
-    return [flag_id] + [row["id"] for row in rows if row["id"] != flag_id and finding(row) == key]
+    return [flag_id] + [row["id"] for row in others(rows, flag)]

@@ -67,9 +67,11 @@ def find_flag(db: Database, flag_id: str) -> dict:
 
 def repeats_of(db: Database, flag: dict) -> list[dict]:
     """The other flags of this flag's finding: the same two articles and values, other sentences."""
-    between = store.flags(db, between=(flag["article_id_a"], flag["article_id_b"]))
-    others = set(repeats.group_of(between, flag["id"])[1:])
-    return [row for row in between if row["id"] in others]
+    return repeats.others(_flags_between(db, flag), flag)
+
+
+def _flags_between(db: Database, flag: dict) -> list[dict]:
+    return store.flags(db, between=(flag["article_id_a"], flag["article_id_b"]))
 
 
 def confirmed_findings(db: Database) -> list[dict]:
@@ -89,7 +91,7 @@ def decide(db: Database, flag_id: str, decision: str, note: str | None = None, r
     flag = store.flag_by_id(db, flag_id)
     if flag is None:
         raise NotFoundError(f"no flag with id {flag_id!r}: `claimcheck flags` lists them")
-    group = [flag_id] + [row["id"] for row in repeats_of(db, flag)]
+    group = repeats.group_of(_flags_between(db, flag), flag_id)
     with store.transaction(db):
         for member in group:
             store.save_review(db, member, decision, note, reviewer)

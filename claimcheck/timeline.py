@@ -105,20 +105,21 @@ def spanning_updates(flags: list[dict], articles: dict[str, dict]) -> set[str]:
     spans = set()
     for flag in flags:
         n = line_of.get((flag["article_a"], flag["value_a"]))
-        ends = sorted(d for side in "ab" if (d := _date(flag, side, articles)))
+        ends = sorted(d for side in "ab" if (d := _date(flag, side, articles.get(flag[f"article_{side}"], {}))))
         if relation_of(flag) == "update" and n is not None and len(ends) == 2 \
                 and any(ends[0] < d < ends[1] for d in dates_of[n]):
             spans.add(flag["id"])
     return spans
 
 
-def _date(flag: dict, side: str, articles: dict[str, dict]) -> str | None:
-    return flag.get(f"time_{side}") or articles.get(flag[f"article_{side}"], {}).get("published")
+def _date(flag: dict, side: str, article: dict) -> str | None:
+    """The date a side's value holds for: its own reference time, else its article's publication date."""
+    return flag.get(f"time_{side}") or article.get("published")
 
 
 def _point(flag: dict, side: str, relation: str, article: dict) -> Point:
     return Point(
-        date=flag.get(f"time_{side}") or article.get("published"),  # as _date reads it
+        date=_date(flag, side, article),
         article=flag[f"article_{side}"],
         outlet=article.get("outlet"),
         value=flag[f"value_{side}"],
