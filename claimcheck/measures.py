@@ -26,7 +26,7 @@ from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, fra
 from .dated import compare_dates
 from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, one_range_restated, relation, tally_of
+from .relation import APPROXIMATE_HEDGES, RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, one_range_restated, relation, tally_of
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
@@ -79,6 +79,10 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     exact = a.low == a.high and b.low == b.high
     agree = (a_lo < b_hi and b_lo < a_hi) if exact else (a_lo <= b_hi and b_lo <= a_hi)
     agree = agree or (a_lo, a_hi) == (b_lo, b_hi)
+    if agree and _approximate(a) and _approximate(b):
+        # Each "about" widens its figure by 15 %: two of them overlap 26 % apart ("around 250,000" / "an estimated
+        # 316,000"). Two estimates agree when one's figure lies within the other's reach.
+        agree = a_lo <= b.value <= a_hi or b_lo <= a.value <= b_hi
     if agree and a.kind == "count" and bound_side(a) and bound_side(a) == bound_side(b):
         # News writes a count as "at least 98": two such bounds on one measure are two estimates, and they
         # disagree when their stated ends do ("at least 98" vs "at least 176 still missing").
@@ -114,6 +118,10 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
                                     timeref.label(time_b.report or time_b.event))
     rank = confidence + 0.05 * len(frame(a, "what") & frame(b, "what")) + 0.01 * closeness + (similarity or 0)
     return rank, comparison
+
+
+def _approximate(q: Quantity) -> bool:
+    return q.hedge.lower() in APPROXIMATE_HEDGES
 
 
 def _ends_agree(a: Quantity, b: Quantity) -> bool:

@@ -18,6 +18,9 @@ contradicting each other. The rule, per kind of measure:
 - **Ages** grow with the date: they conflict only when they differ by more than the years between the reports.
 - Figures dated to two different past periods ("the 2004 tsunami", "a fire last November") are different events
   and are not compared at all; on an undated page a written year still dates the figure's event.
+- A page dated on an anniversary of a one-day event looks back at it: its figures that name no time of their own
+  are that day's, and meet the figures dated to it ("struck on January 12, 2010, leaving 1.3 million homeless" /
+  "one million were left homeless", both a year on) as the final tally of one past event.
 Two undated articles are taken to speak of one time; a dated and an undated report of a running tally are not
 compared (a fixed fact is, and so is one range restated with a slip at one end: a study's estimate).
 """
@@ -55,6 +58,7 @@ HISTORICAL_DAYS = 30  # a period ending this long before the article dates a pas
 # Within this many days a lower later count contradicts the earlier one; over months, estimates get revised.
 FALLING_WINDOW_DAYS = 30
 POPULATION_WINDOW_DAYS = 365
+ANNIVERSARY_SLACK_DAYS = 3
 
 
 @lru_cache(maxsize=1 << 16)  # asked of each figure in every pair it is in
@@ -138,7 +142,7 @@ def is_estimate(q: Quantity) -> bool:
 def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,
              ) -> tuple[str, Timing, Timing] | None:
     """("agree" | "conflict" | "update", timing a, timing b), or None when the two must not be compared."""
-    time_a, time_b = timing(a, anchor_a), timing(b, anchor_b)
+    time_a, time_b = _on_anniversary(a, timing(a, anchor_a), b, timing(b, anchor_b))
     if time_a.event and time_b.event and not timeref.overlaps(time_a.event, time_b.event):
         return None  # two different past events or periods
     if bool(time_a.event) != bool(time_b.event):
@@ -178,6 +182,30 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if recent and later.high < earlier.low and not (is_stock(a) or is_stock(b)):
         return "conflict", time_a, time_b  # a cumulative count cannot fall while it is being counted
     return "update", time_a, time_b
+
+
+def _on_anniversary(a: Quantity, time_a: Timing, b: Quantity, time_b: Timing) -> tuple[Timing, Timing]:
+    """When one figure is dated to a day ("struck on January 12, 2010, killing 316,000") and the other, undated
+    within its sentence, was reported on that day's anniversary ("killing around a quarter of a million", a year
+    on), both tell of that day's event: a page written on an anniversary looks back at it. A stock ("800,000 still
+    live in tents") is the anniversary's own count, not the event's."""
+    if bool(time_a.event) == bool(time_b.event):
+        return time_a, time_b
+    event, (other, undated) = (time_a.event or time_b.event), ((b, time_b) if time_a.event else (a, time_a))
+    if undated.report is None or is_stock(other) or not _is_anniversary(undated.report, event):
+        return time_a, time_b
+    moved = Timing(undated.report, event)
+    return (time_a, moved) if time_a.event else (moved, time_b)
+
+
+def _is_anniversary(report: timeref.Interval, event: timeref.Interval) -> bool:
+    """Whether a report day falls a whole number of years after a one-day event, within a few days (pages
+    marking it run the day before or after, and their dates are the day they were posted)."""
+    start, end, day = (date.fromisoformat(d) for d in (*event, report[0]))
+    if start != end or day.year <= start.year:
+        return False
+    same_day = start.replace(year=day.year) if (start.month, start.day) != (2, 29) else date(day.year, 2, 28)
+    return abs((day - same_day).days) <= ANNIVERSARY_SLACK_DAYS
 
 
 def _restates_loosely(later: Quantity, earlier: Quantity) -> bool:

@@ -298,6 +298,11 @@ COMPARISONS = [
     ("The blockade was lifted at 6pm.", "The blockade was lifted at 7pm.", []),
     ("Crowds ran across the A16 near the port.", "Crowds ran across the A26 near the port.", []),
     (BOTTLES.format("2,000", "750"), BOTTLES.format("2,000", "900"), [("agree", "numeric"), ("conflict", "numeric")]),
+    # Two estimates agree when one's figure lies within the other's 15 %, not whenever their 15 % overlap.
+    ("Around 5,000 migrants are living in and around Calais.",
+     "About 4,500 migrants are living in and around Calais.", [("agree", "numeric")]),
+    ("Around 5,000 migrants are living in and around Calais.",
+     "About 4,000 migrants are living in and around Calais.", [("conflict", "numeric")]),
 ]
 
 
@@ -334,6 +339,22 @@ def test_compare_claims(nlp, text_a, text_b, expected):
     assert [(c.verdict, c.kind) for c in found] == expected
     for c in found:
         assert 0 < c.confidence <= 1 and c.reason and c.about
+
+
+def test_a_page_on_an_anniversary_tells_of_the_day_it_marks(nlp):
+    dated = "The quake struck on January 12, 2010, and left an estimated 1.3 million people homeless."
+    undated = "One million people were left homeless."
+
+    def verdicts(day_a, day_b):
+        setting = Setting(day_a, day_b, similarity=lambda a, b: 0.9)
+        return [(c.verdict, c.a.text, c.b.text) for c in
+                compare_claims(dated, extract(nlp, dated), undated, extract(nlp, undated), setting)]
+
+    year_on = date(2011, 1, 12)
+    assert verdicts(year_on, year_on) == [("conflict", "an estimated 1.3 million", "One million")]
+    assert verdicts(year_on, date(2012, 1, 14)) == [("conflict", "an estimated 1.3 million", "One million")]
+    # A month on, "one million" is that day's count, not the quake's: a dated and an undated figure, not told.
+    assert verdicts(year_on, date(2010, 2, 12)) == []
 
 
 def test_compare_is_model_free_and_symmetric_in_verdict(nlp):
