@@ -72,7 +72,8 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     # A time of day names no counted thing: only alike phrases tell that two times are of one moment.
     strict = a.kind != TIME_KIND and not _placed_fact(a) and _same_measure(a, b) and _same_tally(a, b) \
         and _parts(a) == _parts(b)
-    if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)):
+    if not strict and not (_same_by_meaning(a, b, similarity) and _same_periods(a, b, setting)) \
+            and not _one_body_count(a, b):
         return None
     # Intervals that only touch (111 -> 110.5..111.5, 112 -> 111.5..112.5) are two different exact figures.
     # A bound a writer set ("as many as 29", "at least 29") includes its end: touching there is agreeing.
@@ -118,6 +119,19 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
                                     timeref.label(time_b.report or time_b.event))
     rank = confidence + 0.05 * len(frame(a, "what") & frame(b, "what")) + 0.01 * closeness + (similarity or 0)
     return rank, comparison
+
+
+# A death toll is confirmed by counting bodies: the two written to the last unit and nearly equal are one count told
+# twice ("the toll at 111,499" / "confirmed 111,481 bodies"), whatever else their clauses say.
+BODY_COUNT = {"deaths", "bodies"}
+TWIN_GAP = 0.001
+
+
+def _one_body_count(a: Quantity, b: Quantity) -> bool:
+    if a.kind != "count" or {tally_of(a.measure), tally_of(b.measure)} != BODY_COUNT:
+        return False
+    precise = all(q.low == q.high and q.value >= 1000 and not U.is_round(q.value) and not q.hedge for q in (a, b))
+    return precise and abs(a.value - b.value) <= TWIN_GAP * max(a.value, b.value)
 
 
 def _approximate(q: Quantity) -> bool:

@@ -357,6 +357,20 @@ def test_a_page_on_an_anniversary_tells_of_the_day_it_marks(nlp):
     assert verdicts(year_on, date(2010, 2, 12)) == []
 
 
+def test_a_toll_and_a_body_count_told_to_the_unit_and_nearly_equal_are_one_count(nlp):
+    toll = "The ministry put the toll from the quake at {}."
+    bodies = "The United Nations said on Saturday the government had confirmed {} bodies."
+    unlike = Setting(date(2010, 1, 22), date(2010, 1, 24), similarity=lambda a, b: 0.1)  # phrases far apart
+
+    def verdicts(a, b):
+        text_a, text_b = toll.format(a), bodies.format(b)
+        return [c.verdict for c in compare_claims(text_a, extract(nlp, text_a), text_b, extract(nlp, text_b), unlike)]
+
+    assert verdicts("111,499", "111,481") == ["conflict"]  # lower a day later: a count that cannot fall
+    assert verdicts("111,499", "111,301") == []  # 0.2 % apart: two counts
+    assert verdicts("75,000", "75,000") == []  # round: a toll and the bodies buried may be two measures
+
+
 def test_compare_is_model_free_and_symmetric_in_verdict(nlp):
     a, b = PLEDGE.format("£7m"), PLEDGE.format("£9m")
     qa = [Quantity.from_dict(json.loads(json.dumps(q.to_dict()))) for q in extract(nlp, a)]
