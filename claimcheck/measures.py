@@ -83,7 +83,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     if agree and _approximate(a) and _approximate(b):
         # Each "about" widens its figure by 15 %: two of them overlap 26 % apart ("around 250,000" / "an estimated
         # 316,000"). Two estimates agree when one's figure lies within the other's reach.
-        agree = a_lo <= b.value <= a_hi or b_lo <= a.value <= b_hi
+        agree = a_lo <= b_mid <= a_hi or b_lo <= a_mid <= b_hi  # midpoints: the stated figures in base units
     if agree and a.kind == "count" and bound_side(a) and bound_side(a) == bound_side(b):
         # News writes a count as "at least 98": two such bounds on one measure are two estimates, and they
         # disagree when their stated ends do ("at least 98" vs "at least 176 still missing").

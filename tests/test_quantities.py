@@ -303,6 +303,8 @@ COMPARISONS = [
      "About 4,500 migrants are living in and around Calais.", [("agree", "numeric")]),
     ("Around 5,000 migrants are living in and around Calais.",
      "About 4,000 migrants are living in and around Calais.", [("conflict", "numeric")]),
+    (STRAIT.format("about 21 miles"), STRAIT.format("about 21 miles"), [("agree", "numeric")]),  # in km, both
+    (STRAIT.format("about 21 miles"), STRAIT.format("around 34 km"), [("agree", "numeric")]),
 ]
 
 
