@@ -15,7 +15,7 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Protocol
 
@@ -102,8 +102,8 @@ class SentenceTransformerEmbedder:
         record = precision.remembered(key)
         measured_onnx = record is not None and any(p["path"].startswith("onnx") for p in record["paths"])
         if record is None or (measured_onnx and not onnx_embed.is_exported(self._export)):  # the cache was cleared
-            candidates, rejected = self._candidates()
-            record = precision.record_of(precision.measure(candidates, rejected=rejected))
+            candidates, rejected, batches = self._candidates()
+            record = precision.record_of(precision.measure(candidates, rejected=rejected, batches=batches))
             precision.remember(key, record)
         return record
 
@@ -113,8 +113,9 @@ class SentenceTransformerEmbedder:
 
         return onnx_embed.export_folder(self.name, self.weights[1])
 
-    def _candidates(self) -> tuple[dict[str, Callable[[Sequence[str]], np.ndarray]], list]:
-        """Every path worth timing here, as texts -> vectors; exports and quantises the model if needed."""
+    def _candidates(self) -> tuple[dict[str, Callable[[Sequence[str]], np.ndarray]], list, dict[str, int]]:
+        """Every path worth timing here, as texts -> vectors, each ONNX one at its fastest batch size (and those
+        sizes); exports and quantises the model if needed."""
         from . import onnx_embed, precision
         from .probe_sentences import PROBE_SENTENCES
 
@@ -128,21 +129,28 @@ class SentenceTransformerEmbedder:
         if precision.cpu_has_bf16():
             candidates["bf16"] = encode(self._load("bf16"))
         rejected: list = []
+        batches: dict[str, int] = {}
+
+        def at_fastest_batch(path: str, encoder) -> None:  # noqa: ANN001 - an onnx_embed.OnnxEncoder
+            batches[path] = precision.fastest_batch(encoder.encode)
+            candidates[path] = partial(encoder.encode, batch_size=batches[path])
+
         try:
             if not onnx_embed.is_exported(self._export):
                 onnx_embed.export(reference, self._export)
-            candidates["onnx-fp32"] = onnx_embed.OnnxEncoder(self._export, batch_size=self.batch_size).encode
+            at_fastest_batch("onnx-fp32", onnx_embed.OnnxEncoder(self._export, batch_size=self.batch_size))
 
             def build(recipe):  # noqa: ANN001, ANN202
                 return onnx_embed.OnnxEncoder(self._export, onnx_embed.quantise(self._export, recipe).name,
-                                              self.batch_size).encode
+                                              self.batch_size)
 
-            path, rejected = precision.first_int8_at_bar(candidates["fp32"](list(PROBE_SENTENCES)), build)
+            path, rejected = precision.first_int8_at_bar(candidates["fp32"](list(PROBE_SENTENCES)),
+                                                         lambda recipe: build(recipe).encode)
             if path:
-                candidates[path] = build(precision.RECIPES[path])
+                at_fastest_batch(path, build(precision.RECIPES[path]))
         except ModelError:
             pass  # a model ONNX cannot express runs on torch
-        return candidates, rejected
+        return candidates, rejected, batches
 
     @cached_property
     def onnx(self):  # noqa: ANN201 - an onnx_embed.OnnxEncoder
@@ -153,7 +161,9 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"no ONNX export of {self.name} on this machine for path {self.precision}")
         if recipe is not None:
             onnx_embed.quantise(self._export, recipe)  # the cache may have lost the variant since it was measured
-        return onnx_embed.OnnxEncoder(self._export, recipe.file if recipe else onnx_embed.ONNX_FILE, self.batch_size)
+        measured = next((p.get("batch") for p in self.path_record["paths"] if p["path"] == self.precision), None)
+        return onnx_embed.OnnxEncoder(self._export, recipe.file if recipe else onnx_embed.ONNX_FILE,
+                                      measured or self.batch_size)
 
     @cached_property
     def model(self):  # noqa: ANN201 - a SentenceTransformer; typed loosely to keep torch unimported

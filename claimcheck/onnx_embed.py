@@ -289,7 +289,7 @@ class OnnxEncoder:
     def dimension(self) -> int:
         return int(self.meta["dimension"])
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """float32 embeddings in the order of `texts`, batched by length so that batches carry little padding.
 
         Batches run side by side, one per core, each on one thread: onnxruntime releases the GIL, and whole
@@ -298,11 +298,12 @@ class OnnxEncoder:
         269 and 224 texts/s against 220 and 184, the same vectors to the bit for the same batches). A short
         input is cut into as many batches as there are cores. An int8 vector depends a little on the batch its
         text is in (activations are quantised per batch), so that cut moved 53 of the seeds' 193 vectors (the
-        measure phrases, one short input) to cosine >= 0.983 of what they were."""
+        measure phrases, one short input) to cosine >= 0.983 of what they were. `batch_size` overrides the
+        encoder's own (precision.fastest_batch times each)."""
         output = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         cores = usable_cores()
-        size = max(1, min(self.batch_size, -(-len(order) // cores)))
+        size = max(1, min(batch_size or self.batch_size, -(-len(order) // cores)))
         batches = [order[start : start + size] for start in range(0, len(order), size)]
         runs = map if cores == 1 or len(batches) == 1 else self._pool.map
         self.session, self.tokenizer  # noqa: B018 - made once, here, before threads share them

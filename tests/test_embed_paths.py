@@ -72,6 +72,26 @@ def test_measure_scores_every_path_against_fp32_and_keeps_rejected_recipes():
     assert results["onnx-int8-pc"] == rejected[0]
 
 
+def test_an_onnx_path_is_timed_at_each_batch_size_and_remembered_at_its_fastest(monkeypatch):
+    seen = []
+
+    def encode(texts, size):
+        seen.append(size)
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+    timings = {4: 2.0, 8: 1.0, 16: 3.0, 32: 4.0}  # seconds per round: a CPU on which batches of 8 run fastest
+    monkeypatch.setattr(precision, "_best_times", lambda encoders, texts, rounds: {k: timings[k] for k in encoders})
+    assert precision.fastest_batch(encode) == 8
+    assert set(seen) == set(precision.BATCH_SIZES)  # each size ran (its warm-up) before the timing
+    monkeypatch.undo()
+    fixed = lambda texts: np.ones((len(texts), 4), dtype=np.float32)  # noqa: E731
+    record = precision.record_of(precision.measure({"fp32": fixed, "onnx-fp32": fixed}, rounds=1,
+                                                   batches={"onnx-fp32": 8}))
+    assert {p["path"]: p["batch"] for p in record["paths"]} == {"fp32": 0, "onnx-fp32": 8}
+    old = {**record, "paths": [{k: v for k, v in p.items() if k != "batch"} for p in record["paths"]]}
+    assert precision.pick(old, "onnx-fp32") == "onnx-fp32"  # a record from before batch sizes still reads
+
+
 def test_choices_are_remembered_in_the_cache_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("CLAIMCHECK_CACHE", str(tmp_path))
     key = precision.machine_key("m", "digest")
@@ -94,6 +114,9 @@ def test_the_chosen_path_matches_fp32_at_the_bar_on_the_seed_claims(seeds_run):
     assert len(texts) > 100
     record = real.path_record
     assert real.precision == record["choice"]
+    if real.precision.startswith("onnx"):  # it runs at the batch size it was measured fastest at
+        chosen = next(p for p in record["paths"] if p["path"] == real.precision)
+        assert real.onnx.batch_size == chosen["batch"] in precision.BATCH_SIZES
     reference = embed.SentenceTransformerEmbedder(real.name, precision="fp32")
     expected = reference.embed_batch(texts)
     got = np.vstack([real.embed_batch(texts[:-1]), real.embed_batch(texts[-1:])])
