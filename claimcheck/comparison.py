@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from . import units as U
+from .inflect import past, plural
 from .quantities import Quantity
 
 
@@ -51,6 +53,8 @@ class Setting:
     anchor_a: date | None = None
     anchor_b: date | None = None
     similarity: Callable[[Quantity, Quantity], float | None] | None = None
+    # The two sentences restate a telling figure alike: an undated one reports the dated one's moment.
+    same_moment: bool = False
 
 
 NO_SETTING = Setting()
@@ -94,3 +98,27 @@ def as_written(lemma: str, text: str) -> str:
     at = text.lower().find(lemma)
     return text[at:at + len(lemma)] if at >= 0 else lemma
 
+
+# --- what two figures measure, in words (a flag's `about`) ---
+
+
+def phrase_about(a: Quantity, b: Quantity) -> str:
+    """What both figures measure, in words: the shorter of the two phrases, figure masked."""
+    return min((a.measure, b.measure), key=lambda p: (len(p.split()), p)).replace("#", "…").strip() or "figure"
+
+
+def numeric_about(a: Quantity, b: Quantity, texts: str) -> str:
+    """What two figures of one measure by structure count, in words: "people in Calais (this year)", "sum pledged"."""
+    places = sorted(frame(a, "where") & frame(b, "where")) or sorted(frame(a, "where") | frame(b, "where"))
+    where = f" in {as_written(places[0], texts)}" if places else ""
+    when = sorted(frame(a, "when"))
+    when = f" ({when[0]})" if when else ""
+    event = sorted(frame(a, "event") & frame(b, "event"))[0]
+    if a.kind == "money":
+        return f"sum {'pledged' if event == 'fund' else past(event)}{where}{when}"
+    if a.kind == "percent":
+        return f"{event} in {a.noun or 'figure'}{where}{when}"
+    if a.kind == "measure":
+        return f"{as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}".strip() + f"{where}{when}"
+    noun = plural(a.noun) if a.noun == b.noun else "people"
+    return f"{noun}{where}{when}"

@@ -16,17 +16,18 @@ same one-off event ("closed", "opened", "founded"...) of something both sentence
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
 from . import timeref
 from . import units as U
 from .aliases import same_person
-from .comparison import NO_SETTING, QuantityComparison, Setting, as_written, frame, frames_of, once
+from .comparison import NO_SETTING, QuantityComparison, Setting, frame, frames_of, numeric_about, once, phrase_about
 from .dated import compare_dates
-from .inflect import past, plural
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import APPROXIMATE_HEDGES, RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, one_range_restated, relation, tally_of
+from .relation import (APPROXIMATE_HEDGES, RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, one_range_restated, relation,
+                       tally_of)
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
                 "immigrant": "person", "asylum": "person", "seeker": "person"}
@@ -37,6 +38,24 @@ NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "re
 def compare_claims(text_a: str, quantities_a: list[Quantity], text_b: str, quantities_b: list[Quantity],
                    setting: Setting = NO_SETTING) -> list[QuantityComparison]:
     """Compare the quantities of two claims from different articles; only those that measure the same thing."""
+    chosen = _best_comparisons(text_a, quantities_a, text_b, quantities_b, setting)
+    if (setting.anchor_a is None) != (setting.anchor_b is None) and any(map(_restated_alike, chosen)):
+        # An undated sentence that restates a dated one's telling figure ("between 46,000 and 85,000") tells of
+        # the same moment: its other figures ("318,000" / "316,000") are read at the dated one's day.
+        chosen = _best_comparisons(text_a, quantities_a, text_b, quantities_b, replace(setting, same_moment=True))
+    return chosen
+
+
+def _restated_alike(c: QuantityComparison) -> bool:
+    """Two figures written alike that few other measures share: a range, or three significant digits or more."""
+    a, b = c.a, c.b
+    if c.verdict != "agree" or (a.low, a.high, a.unit) != (b.low, b.high, b.unit) or not math.isfinite(a.high):
+        return False
+    return a.low < a.high or len(f"{abs(a.value):.0f}".strip("0")) >= 3
+
+
+def _best_comparisons(text_a: str, quantities_a: list[Quantity], text_b: str, quantities_b: list[Quantity],
+                      setting: Setting) -> list[QuantityComparison]:
     candidates = []
     texts = f"{text_a} {text_b}"
     for a in quantities_a:
@@ -90,7 +109,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
         agree = _ends_agree(a, b)
     if agree and a.hedge in RANGE_HEDGES and b.hedge in RANGE_HEDGES and (a.low, a.high) != (b.low, b.high):
         agree = False  # two ranges with different ends are two estimates, even when they overlap
-    decided = relation(a, b, agree, setting.anchor_a, setting.anchor_b)
+    decided = relation(a, b, agree, setting.anchor_a, setting.anchor_b, setting.same_moment)
     if decided is None:
         return None
     verdict, time_a, time_b = decided
@@ -100,7 +119,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     confidence -= 0.1 * (not (frame(a, "where") and frame(b, "where")))
     confidence -= 0.05 * (math.isinf(a.high) or math.isinf(b.high))
     confidence -= 0.1 * (not strict)
-    about = _numeric_about(a, b, texts) if strict and a.kind != "age" else _phrase_about(a, b)  # "age of Reshma"
+    about = numeric_about(a, b, texts) if strict and a.kind != "age" else phrase_about(a, b)  # "age of Reshma"
     reason = f"{a.text} vs {b.text} {about}" if a.kind == "count" and strict else f"{a.text} vs {b.text}: {about}"
     if verdict == "update":
         reason = f"{a.text} ({timeref.label(time_a.report) or 'undated'}) -> {b.text} " \
@@ -343,11 +362,6 @@ def _spans(q: Quantity, anchor: date | None) -> set[str]:
     return out
 
 
-def _phrase_about(a: Quantity, b: Quantity) -> str:
-    """What both figures measure, in words: the shorter of the two phrases, figure masked."""
-    return min((a.measure, b.measure), key=lambda p: (len(p.split()), p)).replace("#", "…").strip() or "figure"
-
-
 def _same_measure(a: Quantity, b: Quantity) -> bool:
     """Same unit dimension or currency, counted noun, event, time frame and (if both say) place."""
     if a.kind == "measure":
@@ -382,19 +396,3 @@ def _interval_of(q: Quantity) -> tuple[float, float]:
         _, f_lo, f_hi = U.unit_interval(q.unit)
         low, high = low * f_lo, high * f_hi
     return low, high
-
-
-def _numeric_about(a: Quantity, b: Quantity, texts: str) -> str:
-    places = sorted(frame(a, "where") & frame(b, "where")) or sorted(frame(a, "where") | frame(b, "where"))
-    where = f" in {as_written(places[0], texts)}" if places else ""
-    when = sorted(frame(a, "when"))
-    when = f" ({when[0]})" if when else ""
-    event = sorted(frame(a, "event") & frame(b, "event"))[0]
-    if a.kind == "money":
-        return f"sum {'pledged' if event == 'fund' else past(event)}{where}{when}"
-    if a.kind == "percent":
-        return f"{event} in {a.noun or 'figure'}{where}{when}"
-    if a.kind == "measure":
-        return f"{as_written(a.noun, texts)} {U.unit_interval(a.unit)[0]}".strip() + f"{where}{when}"
-    noun = plural(a.noun) if a.noun == b.noun else "people"
-    return f"{noun}{where}{when}"

@@ -140,8 +140,9 @@ def is_estimate(q: Quantity) -> bool:
 
 
 def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,
-             ) -> tuple[str, Timing, Timing] | None:
-    """("agree" | "conflict" | "update", timing a, timing b), or None when the two must not be compared."""
+             same_moment: bool = False) -> tuple[str, Timing, Timing] | None:
+    """("agree" | "conflict" | "update", timing a, timing b), or None when the two must not be compared.
+    `same_moment`: the sentences restate a telling figure alike, so an undated one reports the dated one's day."""
     time_a, time_b = _on_anniversary(a, timing(a, anchor_a), b, timing(b, anchor_b))
     if time_a.event and time_b.event and not timeref.overlaps(time_a.event, time_b.event):
         return None  # two different past events or periods
@@ -165,6 +166,9 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
         return "conflict", time_a, time_b  # a fixed fact, or the final toll of one past event told twice
     if is_estimate(a) != is_estimate(b):
         return None  # an estimate and a count of the same tally are different numbers by nature
+    if (time_a.report is None) != (time_b.report is None) and same_moment:
+        time_a, time_b = Timing(time_a.report or time_b.report, time_a.event), \
+            Timing(time_b.report or time_a.report, time_b.event)
     if (time_a.report is None) != (time_b.report is None):
         # A dated and an undated report of a figure that moves: cannot tell, unless both restate one range
         # ("between 46,000 and 85,000" / "45,000 to 85,000"): a study's estimate, not a running count.

@@ -373,6 +373,21 @@ def test_a_toll_and_a_body_count_told_to_the_unit_and_nearly_equal_are_one_count
     assert verdicts("75,000", "75,000") == []  # round: a toll and the bodies buried may be two measures
 
 
+def test_an_undated_sentence_restating_a_dated_ones_telling_figure_tells_of_the_same_moment(nlp):
+    study = "The study put the death toll between 46,000 and 85,000, a fraction of the {} the government claimed."
+    copied = "The study estimates the death toll was {}, far below the government's official figure of 316,000."
+    dated_b = Setting(None, date(2011, 5, 31), similarity=lambda a, b: 0.8)
+
+    def verdicts(a, b):
+        text_a, text_b = study.format(a), copied.format(b)
+        return [(c.verdict, c.a.text, c.b.text) for c in
+                compare_claims(text_a, extract(nlp, text_a), text_b, extract(nlp, text_b), dated_b)]
+
+    assert ("conflict", "318,000", "316,000") in verdicts("318,000", "between 46,000 and 85,000")
+    # Without the restated range nothing says when the undated page was written: a moving toll is not told.
+    assert verdicts("318,000", "a figure far below the official one") == []
+
+
 def test_compare_is_model_free_and_symmetric_in_verdict(nlp):
     a, b = PLEDGE.format("£7m"), PLEDGE.format("£9m")
     qa = [Quantity.from_dict(json.loads(json.dumps(q.to_dict()))) for q in extract(nlp, a)]
