@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Bump when segmentation or the quantity or speaker extractors find something else in the same text:
 # every article extracted under another version is re-extracted on the next run.
-EXTRACTOR_VERSION = "8"  # 2: measure phrases, cited sources, ages, parts, moods; 3: times of day, labels ("deck seven"), figures that describe a thing, "according to X, Y said"; 4: a "would" governing a clausal complement is no projection; 5: ages told by their decade ("in her late teens"); 6: a sentence-opening "On April 23," dates the main clause, "among the N passengers who were on board" counts those aboard; 7: durations in parts or glued ("1hr 10 minutes" = 70 minutes), minutes and seconds as units, "20m people" in millions; 8: a guess put as a question at the end of a paragraph ("300,000?\n") is a projection
+EXTRACTOR_VERSION = "9"  # 2: measure phrases, cited sources, ages, parts, moods; 3: times of day, labels ("deck seven"), figures that describe a thing, "according to X, Y said"; 4: a "would" governing a clausal complement is no projection; 5: ages told by their decade ("in her late teens"); 6: a sentence-opening "On April 23," dates the main clause, "among the N passengers who were on board" counts those aboard; 7: durations in parts or glued ("1hr 10 minutes" = 70 minutes), minutes and seconds as units, "20m people" in millions; 8: a guess put as a question at the end of a paragraph ("300,000?\n") is a projection; 9: the value a change left behind ("to 230,000 from 212,000") is a "previous" figure
 
 # The stored claim columns that hold facts, as written by claim_rows.
 FACT_COLUMNS = ("terms", "quantities", "attribution", "speaker")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import units as U
+from .spacy_utils import sentence_end
 from .units import year_of
 
 if TYPE_CHECKING:
@@ -151,6 +152,8 @@ def dated_things(sent: "Span", own: set[int], anchors: set[int]) -> list[str]:
 PROJECTION_AUX = {"could", "may", "might", "would", "should"}
 PROJECTION_VERBS = {"expect", "fear", "predict", "project", "forecast", "warn", "anticipate"}
 INCREMENT_WORDS = {"more", "new", "another", "additional", "further", "extra", "other"}
+CHANGE_WORDS = {"raise", "revise", "increase", "rise", "climb", "jump", "up", "down", "lower", "cut", "reduce", "grow",
+                "fall", "drop", "update", "correct", "adjust", "push", "boost", "change"}
 
 
 def aged_thing(toks: list["Token"], first: int, last: int) -> tuple["Token | None", bool]:
@@ -304,13 +307,17 @@ def _misread_participle(noun: "Token") -> bool:
 
 def mood(anchor: "Token", own: set[int]) -> str:
     """ "projection" for a figure a clause only expects ("could reach 200,000", "expected to top 150,000"),
-    "increment" for one counted on top of others ("two more bodies", "five new cases"), else ""."""
+    "increment" for one counted on top of others ("two more bodies", "five new cases"), "previous" for the value a
+    change left behind ("raised the toll to 230,000 from 212,000", "up from 212,000"), else ""."""
     doc = anchor.doc
     first, last = min(own), max(own)
     around = {doc[first - 1].lower_ if first > 0 else ""} | {
         doc[k].lower_ for k in range(last + 1, min(last + 3, len(doc)))}
     if around & INCREMENT_WORDS - {"other"}:
         return "increment"
+    if first > 0 and doc[first - 1].lower_ == "from" and any(t.lemma_.lower() in CHANGE_WORDS
+                                                             for t in list(anchor.ancestors)[:4]):
+        return "previous"
     if sentence_end(anchor) == "?":
         return "projection"  # "200,000? 300,000?": a guess put as a question
     verb = _described_by(anchor) or next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
@@ -387,13 +394,6 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
             keys.append(lemma)
     return list(dict.fromkeys(keys))
 
-
-
-def sentence_end(tok: "Token") -> str:
-    from .spacy_utils import sentence_of
-
-    text = sentence_of(tok).text.rstrip(" \t\r\n”\"’'")  # a paragraph's last sentence holds its line break
-    return text[-1:] if text else ""
 
 
 def _is_year(tok: "Token") -> bool:

@@ -41,7 +41,7 @@ def measure_phrase(sent: "Span", noun: "Token | None", anchor: "Token", verbs: l
                 keep.add(child.i)
             elif child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr") and child.i not in own \
                     and not any(t.i in own for t in child.subtree):
-                words = _noun_words(child)
+                words = _noun_words(child) | _of_words(child)
                 if not words & numbers:  # "housed five factories" is another figure's phrase
                     keep |= words
             elif child.dep_ in ("prep", "agent") and child.lower_ in PHRASE_PREPS | {"by"}:
@@ -98,6 +98,11 @@ def _noun_words(tok: "Token") -> set[int]:
         if child.dep_ in ("compound", "amod", "poss", "nmod", "nummod") and child.i < tok.i:
             out |= {t.i for t in child.subtree if not t.is_punct}
     return out
+
+
+def _of_words(noun: "Token") -> set[int]:
+    """What a noun is of, when it names a quantity of something ("its estimate of the death toll")."""
+    return next((_prep_words(c) for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), set())
 
 
 def _prep_words(prep: "Token") -> set[int]:

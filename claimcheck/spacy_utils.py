@@ -40,3 +40,9 @@ def sentence_of(token: "Token | Span") -> "Span":
 def _sentence_starts(doc: "Doc") -> tuple[list[int], list["Span"]]:
     sents = list(doc.sents)
     return [sent.start for sent in sents], sents
+
+
+def sentence_end(tok: "Token") -> str:
+    """The last character of a token's sentence, closing quotes and line breaks left out ("?" for a question)."""
+    text = sentence_of(tok).text.rstrip(" \t\r\n”\"’'")  # a paragraph's last sentence holds its line break
+    return text[-1:] if text else ""

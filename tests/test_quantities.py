@@ -388,6 +388,22 @@ def test_an_undated_sentence_restating_a_dated_ones_telling_figure_tells_of_the_
     assert verdicts("318,000", "a figure far below the official one") == []
 
 
+def test_the_value_a_change_left_behind_is_a_previous_figure_compared_only_with_previous_ones(nlp):
+    def moods(text):
+        return {q.text: [c for c in q.context if c.startswith("mood:")] for q in extract(nlp, text)}
+
+    revised = "The government has revised its estimate of the death toll from 230,000 to 316,000."
+    assert moods(revised) == {"230,000": ["mood:previous"], "316,000": []}
+    assert moods("The toll stood at 230,000, up from 212,000.")["212,000"] == ["mood:previous"]
+    assert moods("From 50 to 70 people were injured.") == {"50": [], "70": []}  # no change: a span of values
+    # What the estimate is of is part of the figure's measure: the death toll, not an estimate of anything.
+    assert "toll" in next(q.measure for q in extract(nlp, revised) if q.text == "316,000")
+    today = "The quake killed an estimated 316,000 people."
+    alike = Setting(date(2011, 1, 12), date(2011, 1, 12), similarity=lambda a, b: 0.9)
+    found = compare_claims(revised, extract(nlp, revised), today, extract(nlp, today), alike)
+    assert [(c.verdict, c.a.text) for c in found] == [("agree", "316,000")]  # never "230,000" against it
+
+
 def test_compare_is_model_free_and_symmetric_in_verdict(nlp):
     a, b = PLEDGE.format("£7m"), PLEDGE.format("£9m")
     qa = [Quantity.from_dict(json.loads(json.dumps(q.to_dict()))) for q in extract(nlp, a)]
