@@ -395,6 +395,5 @@ def clause_keys(verbs: list["Token"], own: set[int]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-
 def _is_year(tok: "Token") -> bool:
     return year_of(tok.text) is not None

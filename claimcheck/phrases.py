@@ -101,7 +101,7 @@ def _noun_words(tok: "Token") -> set[int]:
 
 
 def _of_words(noun: "Token") -> set[int]:
-    """What a noun is of, when it names a quantity of something ("its estimate of the death toll")."""
+    """What a clause's noun is of ("its previous estimate of the death toll", "the collapse of the building")."""
     return next((_prep_words(c) for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), set())
 
 
