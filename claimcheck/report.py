@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -337,8 +337,13 @@ def _highlight(text: str, value: str, shared_words: list[str]) -> str:
     for word in shared_words:
         word_safe = md_text(word)
         if word_safe and len(word) > 3:
-            safe = re.sub(rf"(?<![\w*])({re.escape(word_safe)})(?![\w*])", r"_\1_", safe, count=1, flags=re.IGNORECASE)
+            safe = _word_pattern(word_safe).sub(r"_\1_", safe, count=1)
     return safe
+
+
+@lru_cache(maxsize=4096)  # a report highlights the same few thousand words in hundreds of sentences
+def _word_pattern(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w*])({re.escape(word)})(?![\w*])", re.IGNORECASE)
 
 
 def _agreements(data: ReportData, links: dict[int, str]) -> str:
