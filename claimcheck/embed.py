@@ -140,9 +140,13 @@ class SentenceTransformerEmbedder:
                 onnx_embed.export(reference, self._export)
             at_fastest_batch("onnx-fp32", onnx_embed.OnnxEncoder(self._export, batch_size=self.batch_size))
 
-            def build(recipe):  # noqa: ANN001, ANN202
-                return onnx_embed.OnnxEncoder(self._export, onnx_embed.quantise(self._export, recipe).name,
-                                              self.batch_size)
+            built: dict[str, onnx_embed.OnnxEncoder] = {}
+
+            def build(recipe):  # noqa: ANN001, ANN202 - one encoder (one onnxruntime session) per recipe
+                if recipe.name not in built:
+                    built[recipe.name] = onnx_embed.OnnxEncoder(
+                        self._export, onnx_embed.quantise(self._export, recipe).name, self.batch_size)
+                return built[recipe.name]
 
             path, rejected = precision.first_int8_at_bar(candidates["fp32"](list(PROBE_SENTENCES)),
                                                          lambda recipe: build(recipe).encode)

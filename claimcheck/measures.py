@@ -26,7 +26,7 @@ from .aliases import same_person
 from .comparison import NO_SETTING, QuantityComparison, Setting, frame, frames_of, numeric_about, once, phrase_about
 from .dated import compare_dates
 from .quantities import DATE_KINDS, NUMERIC_KINDS, TIME_KIND, Quantity
-from .relation import (APPROXIMATE_HEDGES, RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, one_range_restated, relation,
+from .relation import (RANGE_HEDGES, STOCKS, TALLY_OF, bound_side, is_approximate, one_range_restated, relation,
                        tally_of)
 
 NOUN_CLASSES = {"people": "person", "person": "person", "migrant": "person", "refugee": "person",
@@ -51,7 +51,7 @@ def _restated_alike(c: QuantityComparison) -> bool:
     a, b = c.a, c.b
     if c.verdict != "agree" or (a.low, a.high, a.unit) != (b.low, b.high, b.unit) or not math.isfinite(a.high):
         return False
-    return a.low < a.high or len(f"{abs(a.value):.0f}".strip("0")) >= 3
+    return a.low < a.high or U.significant_digits(a.value) >= 3
 
 
 def _best_comparisons(text_a: str, quantities_a: list[Quantity], text_b: str, quantities_b: list[Quantity],
@@ -99,7 +99,7 @@ def _compare_numbers(a: Quantity, b: Quantity, texts: str, setting: Setting) -> 
     exact = a.low == a.high and b.low == b.high
     agree = (a_lo < b_hi and b_lo < a_hi) if exact else (a_lo <= b_hi and b_lo <= a_hi)
     agree = agree or (a_lo, a_hi) == (b_lo, b_hi)
-    if agree and _approximate(a) and _approximate(b):
+    if agree and is_approximate(a) and is_approximate(b):
         # Each "about" widens its figure by 15 %: two of them overlap 26 % apart ("around 250,000" / "an estimated
         # 316,000"). Two estimates agree when one's figure lies within the other's reach.
         agree = a_lo <= b_mid <= a_hi or b_lo <= a_mid <= b_hi  # midpoints: the stated figures in base units
@@ -151,10 +151,6 @@ def _one_body_count(a: Quantity, b: Quantity) -> bool:
         return False
     precise = all(q.low == q.high and q.value >= 1000 and not U.is_round(q.value) and not q.hedge for q in (a, b))
     return precise and abs(a.value - b.value) <= TWIN_GAP * max(a.value, b.value)
-
-
-def _approximate(q: Quantity) -> bool:
-    return q.hedge.lower() in APPROXIMATE_HEDGES
 
 
 def _ends_agree(a: Quantity, b: Quantity) -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -136,7 +136,12 @@ APPROXIMATE_HEDGES = {"about", "around", "some", "roughly", "an estimated", "est
 def is_estimate(q: Quantity) -> bool:
     """An estimate ("an estimated 200,000", "around 5,000", "the toll is estimated at") is not a count, and counts
     may fall below it."""
-    return q.hedge.lower() in APPROXIMATE_HEDGES or "estimat" in q.measure.lower() or "verb:estimate" in q.context
+    return is_approximate(q) or "estimat" in q.measure.lower() or "verb:estimate" in q.context
+
+
+def is_approximate(q: Quantity) -> bool:
+    """A figure its writer hedged as approximate ("about", "around", "an estimated"): ±15 %."""
+    return q.hedge.lower() in APPROXIMATE_HEDGES
 
 
 def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, anchor_b: date | None,
@@ -167,8 +172,8 @@ def relation(a: Quantity, b: Quantity, agree: bool, anchor_a: date | None, ancho
     if is_estimate(a) != is_estimate(b):
         return None  # an estimate and a count of the same tally are different numbers by nature
     if (time_a.report is None) != (time_b.report is None) and same_moment:
-        time_a, time_b = Timing(time_a.report or time_b.report, time_a.event), \
-            Timing(time_b.report or time_a.report, time_b.event)
+        report = time_a.report or time_b.report
+        time_a, time_b = replace(time_a, report=report), replace(time_b, report=report)
     if (time_a.report is None) != (time_b.report is None):
         # A dated and an undated report of a figure that moves: cannot tell, unless both restate one range
         # ("between 46,000 and 85,000" / "45,000 to 85,000"): a study's estimate, not a running count.

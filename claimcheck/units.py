@@ -132,13 +132,18 @@ def is_round(value: float) -> bool:
     return value >= 100 and float(value).is_integer() and int(value) % 100 == 0
 
 
+def significant_digits(value: float) -> int:
+    """Digits of the whole number before its trailing zeros: 316,000 -> 3, 1,127 -> 4, 3,000 -> 1."""
+    return len(f"{abs(value):.0f}".rstrip("0"))
+
+
 def rounding_tolerance(value: float, written: str) -> float:
     """Half-width of the interval an exact-looking figure stands for: 5 % if round, else half its last digit; a
     round figure written to three significant digits or more ("316,000") is exact to its last one (500)."""
     if is_round(value):
         whole = f"{abs(value):.0f}"
-        zeros = len(whole) - len(whole.rstrip("0"))
-        return 0.5 * 10 ** zeros if len(whole) - zeros >= 3 else 0.05 * abs(value)
+        digits = significant_digits(value)
+        return 0.5 * 10 ** (len(whole) - digits) if digits >= 3 else 0.05 * abs(value)
     if re.search(r"\d\s*(m|bn|k|million|billion|thousand)\b", written, re.I):
         return 0.05 * abs(value)
     digits = re.findall(r"\d[\d,]*(?:\.(\d+))?", written)

@@ -402,6 +402,11 @@ def test_the_value_a_change_left_behind_is_a_previous_figure_compared_only_with_
     alike = Setting(date(2011, 1, 12), date(2011, 1, 12), similarity=lambda a, b: 0.9)
     found = compare_claims(revised, extract(nlp, revised), today, extract(nlp, today), alike)
     assert [(c.verdict, c.a.text) for c in found] == [("agree", "316,000")]  # never "230,000" against it
+    # The agreement above would hold unmarked too; here the previous value is nearest the other figure.
+    plan, built = "The council has raised the number of homes it will build from 2,000 to 3,160.", \
+        "The council will build 2,500 homes."
+    found = compare_claims(plan, extract(nlp, plan), built, extract(nlp, built), alike)
+    assert [(c.verdict, c.a.text, c.b.text) for c in found] == [("conflict", "3,160", "2,500")]
 
 
 def test_compare_is_model_free_and_symmetric_in_verdict(nlp):
