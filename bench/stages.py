@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import in_turn
 from bench.memory import StageTiming, measure
 from claimcheck import measure_pairs, pipeline, store
 from claimcheck.config import Settings
@@ -23,6 +24,8 @@ PAIR_COSINE = 0.8  # the index-level stand-in for the pairing threshold
 PEER_TOP_K = 10  # claimcheck searches k = neighbours + 1 = 11, the query itself included
 INTERLEAVED_TEXTS = 2_000  # the embedding ratio measured again with both sides in turn, on this many texts
 INTERLEAVED_CHUNK = 250
+IN_TURN_MAX_CLAIMS = 2_000  # the whole pipeline in turn with its peer (bench.in_turn) up to this corpus size
+IN_TURN_ROUNDS = 3
 
 
 def pair_set(query_rows: np.ndarray, sims: np.ndarray, neighbours: np.ndarray, threshold: float) -> set[tuple[int, int]]:
@@ -123,7 +126,11 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
     if vectors_out:
         np.save(vectors_out, vectors)
 
+    # Before the peers: they load torch into this process, and segmentation forks its workers only without it.
+    whole_in_turn = (in_turn.pipeline_in_turn(corpus, db_path, embedder, distinct_texts(db, embedder, peer_limit),
+                                              IN_TURN_ROUNDS) if n_claims <= IN_TURN_MAX_CLAIMS else None)
     peers = measure_peers(db, embedder, claim_index, ids, vectors, peer_limit, timings)
+    peers["whole_in_turn"] = whole_in_turn
     return {
         "corpus": str(corpus), "claims": n_claims, "unique_texts": unique_texts,
         "articles": len(ingested.added), "pipeline_seconds": pipeline_seconds,
@@ -140,9 +147,7 @@ def measure_peers(db, embedder, claim_index, claim_ids: np.ndarray, vectors: np.
 
     from claimcheck import embed, index
 
-    rows = db.execute("SELECT min(claims.text), embeddings.vector FROM claims JOIN embeddings ON"
-                      " embeddings.text_hash = claims.text_hash AND embeddings.model = ? GROUP BY claims.text_hash"
-                      " ORDER BY min(claims.id)", [embedder.name]).fetchall()[:peer_limit]
+    rows = _distinct_rows(db, embedder, peer_limit)
     texts = [text for text, _ in rows]
     stored = np.vstack([np.frombuffer(blob, dtype=np.float32) for _, blob in rows])
     peer = embed.SentenceTransformerEmbedder(embedder.name, precision="fp32").model  # fp32, whatever the pipeline runs
@@ -186,6 +191,18 @@ def measure_peers(db, embedder, claim_index, claim_ids: np.ndarray, vectors: np.
         "index_recall_vs_mining": recall(index_pairs, mined_pairs),
         "index_exact": claim_index.exact,
     }
+
+
+def _distinct_rows(db, embedder, limit: int) -> list[tuple[str, bytes]]:  # noqa: ANN001
+    """(text, stored vector) of each distinct claim text, in claim order, at most `limit`."""
+    return db.execute("SELECT min(claims.text), embeddings.vector FROM claims JOIN embeddings ON"
+                      " embeddings.text_hash = claims.text_hash AND embeddings.model = ? GROUP BY claims.text_hash"
+                      " ORDER BY min(claims.id)", [embedder.name]).fetchall()[:limit]
+
+
+def distinct_texts(db, embedder, limit: int) -> list[str]:  # noqa: ANN001
+    """The texts the peer encodes: the corpus' distinct claim texts, at most `limit`."""
+    return [text for text, _ in _distinct_rows(db, embedder, limit)]
 
 
 def interleaved_embedding(embedder, peer, texts: list[str]) -> dict:  # noqa: ANN001

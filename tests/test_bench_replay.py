@@ -55,6 +55,14 @@ def test_the_stage_replay_stores_what_claimcheck_report_stores(seeds_run, tmp_pa
     for part in reported:
         assert replayed[part] == reported[part], part
 
+    # The whole pipeline in turn with its peer (bench.in_turn) ran `claimcheck report`'s own work each round.
+    in_turn = json.loads((tmp_path / "replay.json").read_text())["peers"]["whole_in_turn"]
+    assert in_turn["rounds"] == len(in_turn["round_ratios"]) == 3 and in_turn["ratio"] > 0
+    assert in_turn["claims"] == len(reported["claims"])
+    last_round = _contents(store.open_db(tmp_path / "replay_in_turn_2.db"))
+    for part in reported:
+        assert last_round[part] == reported[part], part
+
 
 def test_the_interleaved_embedding_measure_runs_both_sides_on_every_chunk_in_alternating_order():
     from bench.render import _in_turn
@@ -81,3 +89,35 @@ def test_the_interleaved_embedding_measure_runs_both_sides_on_every_chunk_in_alt
     assert sorted(text for _, chunk in calls[::2] for text in chunk) == sorted(texts)
     assert _in_turn(found).endswith(f"({len(texts)}; {min(found['chunk_ratios']):.2f}–{max(found['chunk_ratios']):.2f})")
     assert _in_turn(None) == "–"
+
+
+def test_the_whole_pipeline_in_turn_alternates_which_side_runs_first(monkeypatch, tmp_path: Path):
+    from contextlib import contextmanager
+
+    from bench import in_turn
+    from bench.render import _whole_in_turn
+
+    calls = []
+
+    @contextmanager
+    def peer_process(model_name):  # noqa: ANN001, ANN202
+        def encode(texts):  # noqa: ANN001, ANN202
+            calls.append(("peer", len(texts)))
+            return 2.0
+        yield encode
+
+    def one_report(corpus, db_path, embedder):  # noqa: ANN001, ANN202
+        calls.append(("ours", db_path.name))
+        return 100, 1.0
+
+    monkeypatch.setattr(in_turn, "peer_process", peer_process)
+    monkeypatch.setattr(in_turn, "one_report", one_report)
+    embedder = type("Embedder", (), {"name": "model"})()
+    found = in_turn.pipeline_in_turn(tmp_path, tmp_path / "base.db", embedder, ["text"] * 300, rounds=3)
+    assert calls[0] == ("peer", in_turn.WARM_UP_TEXTS)  # the peer's warm-up, untimed
+    assert calls[1:] == [("ours", "base_in_turn_0.db"), ("peer", 300), ("peer", 300), ("ours", "base_in_turn_1.db"),
+                         ("ours", "base_in_turn_2.db"), ("peer", 300)]
+    # 100 claims in 1 s against 300 texts in 2 s: 100 / 150 per round.
+    assert found["round_ratios"] == pytest.approx([100 / 150] * 3) and found["ratio"] == pytest.approx(100 / 150)
+    assert _whole_in_turn(found) == "**0.67×** (3; 0.67–0.67)"
+    assert _whole_in_turn(None) == "–"
