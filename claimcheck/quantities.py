@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
-from . import clock, durations, frames, phrases
+from . import clock, durations, frames, phrases, placed
 from . import units as U
 from .numerals import may_open_number, read_number
 from .spacy_utils import sentence_of
@@ -360,8 +360,8 @@ def _to_quantity(sent: "Span", toks: list["Token"], m: _Match) -> Quantity:
     noun_tok, inferred = frames.aged_thing(toks, m.first, m.last) if m.kind == "age" else \
         frames.counted_noun(anchor, m.kind)
     described = frames.describes(noun_tok, anchor, m.kind)
-    population = frames.population_of(noun_tok, anchor) if m.kind == "count" else ""
-    distance = frames.distance_between(toks, m.first, m.last) if m.kind == "measure" and m.unit in LENGTHS else None
+    population = placed.population_of(noun_tok, anchor) if m.kind == "count" else ""
+    distance = placed.distance_between(toks, m.first, m.last) if m.kind == "measure" and m.unit in LENGTHS else None
     verb_toks = [] if described or population or distance else frames.event_tokens(noun_tok or anchor, own)
     events = [frames.EVENT_CLASSES.get(v.lemma_.lower(), v.lemma_.lower()) for v in verb_toks]
     anchors = {t.i for t in (noun_tok, anchor) if t is not None} | {v.i for v in verb_toks} | own
