@@ -11,7 +11,7 @@ class QuantityCheck:
     """Numbers and dates that disagree, were updated, or agree between two claims (measures.compare_claims)."""
 
     name = "numeric"
-    version = "9"  # 2: same measure by meaning, conflict or update by time; 3: times, touching intervals, heads; 4: one vessel or building by any of its names; 5: tally words shared in any form, bounds compared at their ends; 6: one range restated with a slip, a written year dates an undated page's event; 7: a round figure of three significant digits is exact to its last, "official" narrows no measure; 8: a page on an anniversary tells of the day it marks, two estimates agree only when one lies within the other's reach, a toll and a body count told to the unit within 0.1 % are one count; 9: an undated sentence restating a dated one's telling figure is read at its date
+    version = "10"  # 2: same measure by meaning, conflict or update by time; 3: times, touching intervals, heads; 4: one vessel or building by any of its names; 5: tally words shared in any form, bounds compared at their ends; 6: one range restated with a slip, a written year dates an undated page's event; 7: a round figure of three significant digits is exact to its last, "official" narrows no measure; 8: a page on an anniversary tells of the day it marks, two estimates agree only when one lies within the other's reach, a toll and a body count told to the unit within 0.1 % are one count; 9: an undated sentence restating a dated one's telling figure is read at its date; 10: tents handed out are aid, not people in camps
     reads = ("quantities",)
 
     def compare(self, a: checks.Side, b: checks.Side, context: checks.Context) -> Iterator[checks.Outcome]:

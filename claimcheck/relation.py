@@ -51,6 +51,10 @@ TALLY_OF = {word: tally for tally, words in TALLY_WORDS.items() for word in word
 # Tallies that can fall without anyone being wrong: the missing are found, camps empty.
 STOCKS = {"missing", "in camps"}
 STILL = {"still", "remain", "remained", "remaining", "live", "living"}
+# Tents handed out are aid delivered, not people living in camps: "250,000 people have received tents" is not the
+# "500,000 people" camps house.
+AID_VERBS = {"receive", "received", "receiving", "distributed", "delivered", "handed", "given"}
+AID_GOODS = {"tent", "tents"}
 SAME_DAY_CLOSENESS = 0.02
 AGE_SLACK_YEARS = 1.5  # an age is rounded down to the year, and outlets round the years between reports too
 RECENT_DAYS = 14  # a day the clause names within this many days before the article is the day of the report
@@ -69,8 +73,14 @@ def tally_of(phrase: str) -> str:
     toll is named further off."""
     words = re.findall(r"[a-z]+|#", phrase.lower())
     at = words.index("#") if "#" in words else 0
-    ranked = sorted((abs(n - at), TALLY_OF[w]) for n, w in enumerate(words) if w in TALLY_OF)
+    ranked = sorted((abs(n - at), TALLY_OF[w]) for n, w in enumerate(words) if w in TALLY_OF and not _aid(words, n))
     return ranked[0][1] if ranked else ""
+
+
+def _aid(words: list[str], n: int) -> bool:
+    """Whether words[n] is goods handed out ("received tents", "distributed # tents", "tents delivered")."""
+    near = [w for w in words[max(0, n - 2):n + 2] if w != "#"]
+    return words[n] in AID_GOODS and bool(set(near) & AID_VERBS)
 
 
 def is_stock(q: Quantity) -> bool:
