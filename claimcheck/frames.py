@@ -241,7 +241,14 @@ def parts(noun: "Token | None", last: "Token | None" = None) -> list[str]:
         out.append(f"part:{noun.lower_}")  # "600,000 homeless huddled in open areas", parsed with "huddled" a noun
     if noun.dep_ in ("compound", "amod", "nmod") and noun.head.pos_ in ("NOUN", "PROPN"):
         out.append(f"head:{noun.head.lemma_.lower()}")
-    return out
+    return out + ["listed"] * _listed(noun)
+
+
+def _listed(noun: "Token") -> bool:
+    """A count that is one item of an enumeration of counts: "arrested three owners and two engineers"."""
+    siblings = [c for c in noun.children if c.dep_ == "conj"] + ([noun.head] if noun.dep_ == "conj" else [])
+    return any(s.pos_ in ("NOUN", "PROPN") and s.lemma_ != noun.lemma_ and any(c.dep_ == "nummod" for c in s.children)
+               for s in siblings)
 
 
 PLACING_PREPS = ("in", "at", "inside", "on", "under")

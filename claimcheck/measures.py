@@ -272,6 +272,8 @@ def _things_compatible(a: Quantity, b: Quantity, similarity: float) -> bool:
         names = [q.measure.removeprefix("age of ").removesuffix("#").strip() for q in (a, b)]
         return not any(n.startswith("the ") or not n for n in names) and same_person(*names)
     noun_a, noun_b = _thing_class(a.noun), _thing_class(b.noun)  # "the ferry" = "the vessel"
+    if noun_a != noun_b and ("listed" in a.context or "listed" in b.context):
+        return False  # "three owners and two engineers" arrested are a part of "12 people" arrested
     if noun_a and noun_b and noun_a != noun_b and not {noun_a, noun_b} & GENERIC_WORDS:
         return similarity >= MEASURE_SIMILARITY_OTHER_NOUNS
     return True

@@ -672,3 +672,18 @@ def test_a_counted_thing_tied_by_a_preposition_to_another_figure_takes_its_own_c
     doc = _parsed(nlp, words, heads, deps, pos)
     assert [t.i for t in frames.event_tokens(doc[6], {5})] == [8]
     assert [t.i for t in frames.event_tokens(doc[0], {0})] == [1]
+
+
+def test_one_item_of_an_enumeration_of_counts_is_a_part_not_the_whole(nlp):
+    def verdicts(a, b):
+        days_apart = Setting(date(2013, 4, 28), date(2013, 5, 10), lambda x, y: 0.7)
+        return [c.verdict for c in compare_claims(a, extract(nlp, a), b, extract(nlp, b), days_apart)]
+
+    listed = "Police arrested three owners of the factories and two engineers of the council."
+    owners, engineers = extract(nlp, listed)
+    assert "listed" in owners.context and "listed" in engineers.context
+    assert "listed" not in extract(nlp, "Police arrested 12 people after the collapse.")[0].context
+    # Three owners and two engineers are a part of everyone arrested, not an earlier figure for it ...
+    assert verdicts(listed, "Police arrested 12 people after the collapse.") == []
+    # ... but still a count of owners, to follow in another outlet's count of owners.
+    assert verdicts(listed, "Police arrested four owners of the factories.") == ["update"]
