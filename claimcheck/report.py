@@ -1,19 +1,15 @@
 """Flags, agreements and pairs -> Markdown. `render` is a pure function of gathered data.
 
-Article text is untrusted: everything quoted from an article goes through `md_text`, which
-neutralises HTML, links, images, headings, table pipes, backticks and comments, so a report
-opened in a Markdown viewer can neither run script nor hide or forge content.
+Article text is untrusted: everything quoted from an article goes through `markdown.md_text` (see there). The
+conflicts section is `report_flags`; the rest is here.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,15 +17,9 @@ from sqlite_utils import Database
 
 from . import forked, repeats, store
 from .config import Settings
+from .markdown import MAX_SHOWN, file_links, link, md_text
+from .report_flags import conflicts
 from .same_claims import shared_claim_groups
-
-# Characters that Markdown or HTML would interpret; each is shown literally instead.
-# `$` too: GitHub renders $...$ as maths, which can draw text that is not there.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#!|~$])")
-
-
-# A report is read by a person: past this many items a section gives a count and where to find the rest.
-MAX_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -94,18 +84,9 @@ def _corroboration_of_file(path: str, report_dir: Path, same_claim_threshold: fl
     db = store.open_db(path)
     try:
         data = gather(db, same_claim_threshold, flagged=False)
-        return corroboration_sections(data, _links(data.sources, report_dir.resolve()))
+        return corroboration_sections(data, file_links(data.sources, report_dir.resolve()))
     finally:
         db.close()
-
-
-def md_text(text: str | None) -> str:
-    """Untrusted text as inert Markdown: one line, HTML entities escaped, Markdown syntax backslashed."""
-    if not text:
-        return ""
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def render(data: ReportData, report_dir: Path, charts: str = "report", measures: list | None = None,
@@ -115,12 +96,12 @@ def render(data: ReportData, report_dir: Path, charts: str = "report", measures:
     derived from `data` otherwise)."""
     names = {a["id"]: a["name"] for a in data.articles}
     report_dir = report_dir.resolve()  # once: resolving is a system call per path part, for every article
-    links = _links(data.sources, report_dir)
+    links = file_links(data.sources, report_dir)
     parts = [
         "# claimcheck report",
         f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · model: {md_text(data.model) or 'none'} · "
         f"{len(data.articles)} articles · {sum(a['n_claims'] for a in data.articles)} claims",
-        _conflicts(data, links),
+        conflicts(data, links),
         _figures_changed(changed_measures(data) if measures is None else measures, charts),
         corroboration_sections(data, links) if corroboration is None else corroboration,
         _corpus(data, names),
@@ -173,36 +154,6 @@ def _figures_changed(measures: list, prefix: str) -> str:
     return "\n\n".join(out)
 
 
-def _links(sources: dict[int, str], report_dir: Path) -> dict[int, str]:
-    """Each article's file relative to `report_dir` (already resolved), each folder made relative once: a relpath
-    per file took 29-45 ms of a 100k-claim report for 5,214 files in two folders, this 8-15 ms (dev timing)."""
-    folders: dict[str, str] = {}
-    links = {}
-    for article_id, path in sources.items():
-        folder, name = os.path.split(path.split("#", 1)[0])
-        if folder not in folders:
-            folders[folder] = _relative(folder or os.curdir, report_dir)
-        links[article_id] = os.path.normpath(os.path.join(folders[folder], name))
-    return links
-
-
-def _relative(path: str, report_dir: Path) -> str:
-    try:
-        return os.path.relpath(path, report_dir)
-    except ValueError:  # another drive on Windows
-        return path
-
-
-def _link(links: dict[int, str], article_id: int, name: str, line: int | None) -> str:
-    target = links.get(article_id)
-    label = (md_text(name) or "—") + (f", line {line}" if line else "")
-    if not target:
-        return label
-    # A file name is untrusted too: percent-encoded, no `>`, `)`, space or newline can end the link early.
-    target = quote(target.replace(os.sep, "/"), safe="/")
-    return f"[{label}](<{target}#L{line or 1}>)"
-
-
 def _corpus(data: ReportData, names: dict[int, str]) -> str:
     flag_count: dict[int, int] = defaultdict(int)
     for flag in data.flags:
@@ -226,126 +177,6 @@ def _corpus(data: ReportData, names: dict[int, str]) -> str:
     return "\n".join(rows)
 
 
-def _conflicts(data: ReportData, links: dict[int, str]) -> str:
-    conflicts = [f for f in data.flags if f["verdict"] == "conflict"]
-    open_flags = [f for f in conflicts if f["status"] == "open"]
-    confirmed = [f for f in conflicts if f["status"] == "confirmed"]
-    dismissed = [f for f in conflicts if f["status"] == "dismissed"]
-    revisions = [f for f in data.flags if f["verdict"] == "revision" and f["status"] != "dismissed"]
-    parts = ["## Conflicts"]
-    if not conflicts:
-        parts.append("No conflicts found: no pair of claims from different outlets disagrees on a number, a date "
-                     "or a speaker.")
-    if open_flags:
-        parts.append(_disputes(open_flags, data))
-        parts.append(f"### Open ({len(open_flags)})\n\n" + _flag_groups(open_flags, links))
-    if confirmed:
-        parts.append(f"### Confirmed by a reviewer ({len(confirmed)})\n\n" + _flag_groups(confirmed, links))
-    if dismissed:
-        parts.append(f"{len(dismissed)} dismissed flag(s) are not shown: `claimcheck flags --status dismissed`.")
-    if revisions:
-        parts.append(f"### Revisions between copies of one source ({len(revisions)})\n\n" + _flag_groups(revisions, links))
-    return "\n\n".join(parts)
-
-
-def _disputes(flags: list[dict], data: ReportData) -> str:
-    """One line per disputed figure: a figure that many outlets give two ways is one dispute, however many pairs
-    of articles it flags ("storeys of the building: eight in 14 articles, nine in 9")."""
-    from .timeline import timelines
-
-    articles = {a["name"]: a for a in data.articles}
-    disputes = [t for t in timelines(flags, articles) if len({p.value for p in t.points}) > 1]
-    if not any(len(t.points) > 2 for t in disputes):
-        return ""  # every dispute is one pair: the list below says it all
-    rows = ["### Disputed figures", "", "| What | Values given (articles) | Flags |", "|---|---|---|"]
-    flags_at = Counter((f["article_a"], f["value_a"]) for f in flags)
-    for dispute in sorted(disputes, key=lambda t: -len(t.points))[:MAX_SHOWN]:
-        n_flags = sum(flags_at[(p.article, p.value)] for p in dispute.points)
-        by_value: dict[object, set[str]] = defaultdict(set)
-        written: dict[object, str] = {}
-        for point in dispute.points:  # "nine" and "9" are one value
-            key = point.number if point.number is not None and dispute.kind == "numeric" else point.value.lower()
-            by_value[key].add(point.article)
-            written.setdefault(key, point.value)
-        ranked = sorted(by_value.items(), key=lambda item: (-len(item[1]), written[item[0]].lower()))
-        values = " · ".join(f"{md_text(written[key])} ({len(names)})" for key, names in ranked)
-        rows.append(f"| {md_text(dispute.measure) or '—'} | {values} | {n_flags} |")
-    return "\n".join(rows)
-
-
-def _flag_groups(flags: list[dict], links: dict[int, str]) -> str:
-    """Flags grouped by what they are about, worst group first; past MAX_SHOWN, a count and a pointer."""
-    shown = sorted(flags, key=lambda f: -f["confidence"])[:MAX_SHOWN]
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for flag in shown:
-        groups[flag["about"]].append(flag)
-    ordered = sorted(groups.items(), key=lambda item: -max(f["confidence"] for f in item[1]))
-    out = []
-    for about, members in ordered:
-        out.append(f"#### {md_text(about) or '—'}")
-        for flag in sorted(members, key=lambda f: -f["confidence"]):
-            out.append(_flag_block(flag, links))
-    if len(flags) > len(shown):
-        out.append(f"… and {len(flags) - len(shown)} more, less confident: `claimcheck flags` lists them all.")
-    return "\n\n".join(out)
-
-
-def _flag_block(flag: dict, links: dict[int, str]) -> str:
-    shared = json.loads(flag.get("shared") or "[]")
-    note = f"\n  - Review: {flag['status']} by {md_text(flag.get('reviewer')) or 'someone'}: {md_text(flag.get('note'))}" if flag["status"] != "open" else ""
-    return (
-        f"- **`{flag['id']}`** · {flag['kind']} · **{md_text(flag['value_a'])}** vs **{md_text(flag['value_b'])}** · "
-        f"confidence {flag['confidence']:.2f} · similarity {flag['similarity']:.2f}\n"
-        f"  - Why: {md_text(flag['reason'])}\n"
-        f"{_when_and_whom(flag)}"
-        f"  - A: “{_highlight(flag['text_a'], flag['value_a'], shared)}” — {_link(links, flag['article_id_a'], flag['article_a'], _line(flag, 'a'))}\n"
-        f"  - B: “{_highlight(flag['text_b'], flag['value_b'], shared)}” — {_link(links, flag['article_id_b'], flag['article_b'], _line(flag, 'b'))}"
-        f"{_also_said(flag, links)}{note}"
-    )
-
-
-def _also_said(flag: dict, links: dict[int, str]) -> str:
-    """Where else the same two articles give the same two values (flags that repeat this one)."""
-    places = [f"{_link(links, r['article_id_a'], r['article_a'], _line(r, 'a'))} / "
-              f"{_link(links, r['article_id_b'], r['article_b'], _line(r, 'b'))}" for r in flag.get("repeats", [])]
-    return f"\n  - Also said in: {' · '.join(places)}" if places else ""
-
-
-def _when_and_whom(flag: dict) -> str:
-    """A line for the times and cited sources of the two values, when either side states them."""
-    parts = []
-    for label, key in (("When", "time"), ("Cited", "source")):
-        a, b = flag.get(f"{key}_a"), flag.get(f"{key}_b")
-        if a or b:
-            parts.append(f"{label}: {md_text(a) or '—'} vs {md_text(b) or '—'}")
-    relation = flag.get("relation") or "conflict"
-    if relation not in ("conflict", "revision"):
-        parts.insert(0, f"{relation.capitalize()}: {md_text(flag.get('measure') or flag['about'])}")
-    return f"  - {' · '.join(parts)}\n" if parts else ""
-
-
-def _line(row: dict, side: str) -> int | None:
-    return row.get(f"line_{side}")
-
-
-def _highlight(text: str, value: str, shared_words: list[str]) -> str:
-    """The sentence with the disagreeing value in bold and the shared words in italics."""
-    safe = md_text(text)
-    value_safe = md_text(value)
-    if value_safe and value_safe in safe:
-        safe = safe.replace(value_safe, f"**{value_safe}**", 1)
-    for word in shared_words:
-        word_safe = md_text(word)
-        if word_safe and len(word) > 3:
-            safe = _word_pattern(word_safe).sub(r"_\1_", safe, count=1)
-    return safe
-
-
-@lru_cache(maxsize=4096)  # a report highlights the same few thousand words in hundreds of sentences
-def _word_pattern(word: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w*])({re.escape(word)})(?![\w*])", re.IGNORECASE)
-
-
 def _agreements(data: ReportData, links: dict[int, str]) -> str:
     independent = [a for a in data.agreements if a["independent"]]
     if not independent:
@@ -366,7 +197,7 @@ def _agreements(data: ReportData, links: dict[int, str]) -> str:
                     continue
                 seen.add(key)
                 out.append(f"- **{md_text(agreement[f'value_{side}'])}**: “{md_text(agreement[f'text_{side}'])}” — "
-                           f"{_link(links, agreement[f'article_id_{side}'], agreement[f'article_{side}'], agreement[f'line_{side}'])}")
+                           f"{link(links, agreement[f'article_id_{side}'], agreement[f'article_{side}'], agreement[f'line_{side}'])}")
     return "\n\n".join(out[:2]) + "\n\n" + "\n".join(out[2:])
 
 
@@ -386,6 +217,6 @@ def _shared_claims(data: ReportData, links: dict[int, str]) -> str:
         lines = [f"{number}. **{n_articles} articles**"]
         for claim in members:
             row = data.shared_claims[claim]
-            lines.append(f"   - “{md_text(row['text'])}” — {_link(links, row['article_id'], row['article'], row['line'])}")
+            lines.append(f"   - “{md_text(row['text'])}” — {link(links, row['article_id'], row['article'], row['line'])}")
         out.append("\n".join(lines))
     return "\n\n".join(out)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimcheck import attribution, quantities, report, segment
+from claimcheck import attribution, markdown, quantities, report, segment
 from claimcheck.ingest import Article, clean_text
 
 # Text that looks like news (numbers, quotes, speakers, line breaks) mixed with arbitrary Unicode.
@@ -78,7 +78,7 @@ def test_text_chunks_cover_the_text_in_bounded_pieces(text, limit):
 @given(text=st.one_of(st.text(), HOSTILE))
 @settings(max_examples=300)
 def test_md_text_is_one_inert_line(text):
-    out = report.md_text(text)
+    out = markdown.md_text(text)
     assert "\n" not in out and "\r" not in out and len(out.splitlines()) <= 1
     assert "<" not in out and ">" not in out
     assert not set(_without_escapes(out)) & set("[]`*_|#!~$\\")
@@ -147,7 +147,7 @@ def test_report_links_are_each_files_relpath_from_the_report_folder(files, repor
 
     sources = {n: ("/" if absolute else "") + "/".join([*folders, name]) for n, (absolute, folders, name) in enumerate(files)}
     expected = {n: os.path.relpath(path.split("#", 1)[0], report_dir) for n, path in sources.items()}
-    assert report._links(sources, Path(report_dir)) == expected
+    assert markdown.file_links(sources, Path(report_dir)) == expected
 
 
 _CONTEXT = st.lists(st.sampled_from(["where:Calais", "where:Dover", "where:a:b", "mood:increment", "mood:expected",

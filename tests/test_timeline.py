@@ -99,16 +99,16 @@ def test_claimreview_has_one_review_per_claim_of_each_confirmed_flag():
 def test_a_figure_many_outlets_give_two_ways_is_one_disputed_line_in_the_report():
     from types import SimpleNamespace
 
-    from claimcheck import report
+    from claimcheck import report_flags
 
     storeys = dict(about="storeys of the building")
     flags = [flag(f"s{n}", a, b, va, vb, na, nb, **storeys) for n, (a, b, va, vb, na, nb) in enumerate([
         ("x.txt", "y.txt", "nine", "eight", "9", "8"), ("x.txt", "z.txt", "nine", "8", "9", "8"),
         ("w.txt", "y.txt", "9", "eight", "9", "8")])]
     data = SimpleNamespace(articles=[{"name": n, **ARTICLES.get(n, {})} for n in ("w.txt", "x.txt", "y.txt", "z.txt")])
-    table = report._disputes(flags, data)
+    table = report_flags.disputes(flags, data)
     assert "| storeys of the building | eight (2) · nine (2) | 3 |" in table
-    assert report._disputes(flags[:1], data) == ""  # one pair: its flag says it all
+    assert report_flags.disputes(flags[:1], data) == ""  # one pair: its flag says it all
 
 
 def test_an_update_that_skips_a_date_its_measure_has_between_is_a_span():

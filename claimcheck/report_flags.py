@@ -1,0 +1,134 @@
+"""The report's conflicts: the disputed figures, then each flag with its two sentences and why they disagree."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .markdown import MAX_SHOWN, link, md_text
+
+if TYPE_CHECKING:
+    from .report import ReportData
+
+
+def conflicts(data: ReportData, links: dict[int, str]) -> str:
+    conflicts = [f for f in data.flags if f["verdict"] == "conflict"]
+    open_flags = [f for f in conflicts if f["status"] == "open"]
+    confirmed = [f for f in conflicts if f["status"] == "confirmed"]
+    dismissed = [f for f in conflicts if f["status"] == "dismissed"]
+    revisions = [f for f in data.flags if f["verdict"] == "revision" and f["status"] != "dismissed"]
+    parts = ["## Conflicts"]
+    if not conflicts:
+        parts.append("No conflicts found: no pair of claims from different outlets disagrees on a number, a date "
+                     "or a speaker.")
+    if open_flags:
+        parts.append(disputes(open_flags, data))
+        parts.append(f"### Open ({len(open_flags)})\n\n" + flag_groups(open_flags, links))
+    if confirmed:
+        parts.append(f"### Confirmed by a reviewer ({len(confirmed)})\n\n" + flag_groups(confirmed, links))
+    if dismissed:
+        parts.append(f"{len(dismissed)} dismissed flag(s) are not shown: `claimcheck flags --status dismissed`.")
+    if revisions:
+        parts.append(f"### Revisions between copies of one source ({len(revisions)})\n\n" + flag_groups(revisions, links))
+    return "\n\n".join(parts)
+
+
+def disputes(flags: list[dict], data: ReportData) -> str:
+    """One line per disputed figure: a figure that many outlets give two ways is one dispute, however many pairs
+    of articles it flags ("storeys of the building: eight in 14 articles, nine in 9")."""
+    from .timeline import timelines
+
+    articles = {a["name"]: a for a in data.articles}
+    disputes = [t for t in timelines(flags, articles) if len({p.value for p in t.points}) > 1]
+    if not any(len(t.points) > 2 for t in disputes):
+        return ""  # every dispute is one pair: the list below says it all
+    rows = ["### Disputed figures", "", "| What | Values given (articles) | Flags |", "|---|---|---|"]
+    flags_at = Counter((f["article_a"], f["value_a"]) for f in flags)
+    for dispute in sorted(disputes, key=lambda t: -len(t.points))[:MAX_SHOWN]:
+        n_flags = sum(flags_at[(p.article, p.value)] for p in dispute.points)
+        by_value: dict[object, set[str]] = defaultdict(set)
+        written: dict[object, str] = {}
+        for point in dispute.points:  # "nine" and "9" are one value
+            key = point.number if point.number is not None and dispute.kind == "numeric" else point.value.lower()
+            by_value[key].add(point.article)
+            written.setdefault(key, point.value)
+        ranked = sorted(by_value.items(), key=lambda item: (-len(item[1]), written[item[0]].lower()))
+        values = " · ".join(f"{md_text(written[key])} ({len(names)})" for key, names in ranked)
+        rows.append(f"| {md_text(dispute.measure) or '—'} | {values} | {n_flags} |")
+    return "\n".join(rows)
+
+
+def flag_groups(flags: list[dict], links: dict[int, str]) -> str:
+    """Flags grouped by what they are about, worst group first; past MAX_SHOWN, a count and a pointer."""
+    shown = sorted(flags, key=lambda f: -f["confidence"])[:MAX_SHOWN]
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for flag in shown:
+        groups[flag["about"]].append(flag)
+    ordered = sorted(groups.items(), key=lambda item: -max(f["confidence"] for f in item[1]))
+    out = []
+    for about, members in ordered:
+        out.append(f"#### {md_text(about) or '—'}")
+        for flag in sorted(members, key=lambda f: -f["confidence"]):
+            out.append(flag_block(flag, links))
+    if len(flags) > len(shown):
+        out.append(f"… and {len(flags) - len(shown)} more, less confident: `claimcheck flags` lists them all.")
+    return "\n\n".join(out)
+
+
+def flag_block(flag: dict, links: dict[int, str]) -> str:
+    shared = json.loads(flag.get("shared") or "[]")
+    note = f"\n  - Review: {flag['status']} by {md_text(flag.get('reviewer')) or 'someone'}: {md_text(flag.get('note'))}" if flag["status"] != "open" else ""
+    return (
+        f"- **`{flag['id']}`** · {flag['kind']} · **{md_text(flag['value_a'])}** vs **{md_text(flag['value_b'])}** · "
+        f"confidence {flag['confidence']:.2f} · similarity {flag['similarity']:.2f}\n"
+        f"  - Why: {md_text(flag['reason'])}\n"
+        f"{when_and_whom(flag)}"
+        f"  - A: “{highlight(flag['text_a'], flag['value_a'], shared)}” — {link(links, flag['article_id_a'], flag['article_a'], line_of(flag, 'a'))}\n"
+        f"  - B: “{highlight(flag['text_b'], flag['value_b'], shared)}” — {link(links, flag['article_id_b'], flag['article_b'], line_of(flag, 'b'))}"
+        f"{also_said(flag, links)}{note}"
+    )
+
+
+def also_said(flag: dict, links: dict[int, str]) -> str:
+    """Where else the same two articles give the same two values (flags that repeat this one)."""
+    places = [f"{link(links, r['article_id_a'], r['article_a'], line_of(r, 'a'))} / "
+              f"{link(links, r['article_id_b'], r['article_b'], line_of(r, 'b'))}" for r in flag.get("repeats", [])]
+    return f"\n  - Also said in: {' · '.join(places)}" if places else ""
+
+
+def when_and_whom(flag: dict) -> str:
+    """A line for the times and cited sources of the two values, when either side states them."""
+    parts = []
+    for label, key in (("When", "time"), ("Cited", "source")):
+        a, b = flag.get(f"{key}_a"), flag.get(f"{key}_b")
+        if a or b:
+            parts.append(f"{label}: {md_text(a) or '—'} vs {md_text(b) or '—'}")
+    relation = flag.get("relation") or "conflict"
+    if relation not in ("conflict", "revision"):
+        parts.insert(0, f"{relation.capitalize()}: {md_text(flag.get('measure') or flag['about'])}")
+    return f"  - {' · '.join(parts)}\n" if parts else ""
+
+
+def line_of(row: dict, side: str) -> int | None:
+    return row.get(f"line_{side}")
+
+
+def highlight(text: str, value: str, shared_words: list[str]) -> str:
+    """The sentence with the disagreeing value in bold and the shared words in italics."""
+    safe = md_text(text)
+    value_safe = md_text(value)
+    if value_safe and value_safe in safe:
+        safe = safe.replace(value_safe, f"**{value_safe}**", 1)
+    for word in shared_words:
+        word_safe = md_text(word)
+        if word_safe and len(word) > 3:
+            safe = word_pattern(word_safe).sub(r"_\1_", safe, count=1)
+    return safe
+
+
+@lru_cache(maxsize=4096)  # a report highlights the same few thousand words in hundreds of sentences
+def word_pattern(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w*])({re.escape(word)})(?![\w*])", re.IGNORECASE)
