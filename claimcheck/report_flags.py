@@ -20,15 +20,16 @@ def conflicts(data: ReportData, links: dict[int, str]) -> str:
     confirmed = [f for f in conflicts if f["status"] == "confirmed"]
     dismissed = [f for f in conflicts if f["status"] == "dismissed"]
     revisions = [f for f in data.flags if f["verdict"] == "revision" and f["status"] != "dismissed"]
+    articles = {a["name"]: a for a in data.articles}
     parts = ["## Conflicts"]
     if not conflicts:
         parts.append("No conflicts found: no pair of claims from different outlets disagrees on a number, a date "
                      "or a speaker.")
     if open_flags:
         parts.append(disputes(open_flags, data))
-        parts.append(f"### Open ({len(open_flags)})\n\n" + flag_groups(open_flags, links))
+        parts.append(f"### Open ({len(open_flags)})\n\n" + flag_groups(open_flags, links, articles))
     if confirmed:
-        parts.append(f"### Confirmed by a reviewer ({len(confirmed)})\n\n" + flag_groups(confirmed, links))
+        parts.append(f"### Confirmed by a reviewer ({len(confirmed)})\n\n" + flag_groups(confirmed, links, articles))
     if dismissed:
         parts.append(f"{len(dismissed)} dismissed flag(s) are not shown: `claimcheck flags --status dismissed`.")
     if revisions:
@@ -61,21 +62,52 @@ def disputes(flags: list[dict], data: ReportData) -> str:
     return "\n".join(rows)
 
 
-def flag_groups(flags: list[dict], links: dict[int, str]) -> str:
-    """Flags grouped by what they are about, worst group first; past MAX_SHOWN, a count and a pointer."""
+# In one dispute, this many flags are shown for each pair of values; the rest are counted. One figure that many
+# outlets give two ways flags every pair of them (eight vs nine storeys: 67 flags in 30 real pages on one story).
+SAME_VALUES_SHOWN = 3
+
+
+def flag_groups(flags: list[dict], links: dict[int, str], articles: dict[str, dict] | None = None) -> str:
+    """Flags grouped by the figure they dispute (flags joined through a value one article gives, as the disputed
+    figures table counts them), else by what they are about; worst group first; past MAX_SHOWN, a count and a
+    pointer. `articles` maps article names to rows (their dates place the values); without it, groups go by about."""
     shown = sorted(flags, key=lambda f: -f["confidence"])[:MAX_SHOWN]
-    groups: dict[str, list[dict]] = defaultdict(list)
+    dispute_of = _disputes_by_value(shown, articles) if articles is not None else {}
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for flag in shown:
-        groups[flag["about"]].append(flag)
+        groups[dispute_of.get((flag["article_a"], flag["value_a"])) or ("about", flag["about"])].append(flag)
     ordered = sorted(groups.items(), key=lambda item: -max(f["confidence"] for f in item[1]))
     out = []
-    for about, members in ordered:
-        out.append(f"#### {md_text(about) or '—'}")
+    for (_, heading), members in ordered:
+        out.append(f"#### {md_text(heading) or '—'}")
+        per_values: Counter = Counter()
         for flag in sorted(members, key=lambda f: -f["confidence"]):
-            out.append(flag_block(flag, links))
+            per_values[_values_of(flag)] += 1
+            if per_values[_values_of(flag)] <= SAME_VALUES_SHOWN:
+                out.append(flag_block(flag, links))
+        hidden = sum(max(0, n - SAME_VALUES_SHOWN) for n in per_values.values())
+        if hidden:
+            out.append(f"- … and {hidden} more flag(s) giving the same values in other articles:"
+                       " `claimcheck flags` lists them all.")
     if len(flags) > len(shown):
         out.append(f"… and {len(flags) - len(shown)} more, less confident: `claimcheck flags` lists them all.")
     return "\n\n".join(out)
+
+
+def _disputes_by_value(flags: list[dict], articles: dict[str, dict]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(article, value) -> ("dispute n", its measure) for every value of a numeric or date dispute."""
+    from .timeline import timelines
+
+    return {(p.article, p.value): (f"dispute {n}", line.measure)
+            for n, line in enumerate(timelines(flags, articles)) for p in line.points}
+
+
+def _values_of(flag: dict) -> frozenset:
+    """A flag's two values, unordered, each as a number where it has one ("nine" and "9" are one value)."""
+    from .timeline import number_of
+
+    return frozenset(number_of(flag.get(f"norm_{side}")) if flag["kind"] == "numeric" and flag.get(f"norm_{side}")
+                     else flag[f"value_{side}"].lower() for side in "ab")
 
 
 def flag_block(flag: dict, links: dict[int, str]) -> str:

@@ -121,3 +121,24 @@ def test_an_update_that_skips_a_date_its_measure_has_between_is_a_span():
              flag("cd", "c.txt", "d.txt", "22", "21", "22", "21"),  # one day: a conflict, never a span
              flag("ad", "a.txt", "d.txt", "15", "21", "15", "21", relation="update", time_b="2012-01-16")]
     assert timeline.spanning_updates(flags, dated) == {"ac"}  # "ad" is dated by its own time: the 16th
+
+
+def test_the_report_lists_a_dispute_once_with_a_few_flags_for_each_pair_of_values():
+    from claimcheck import report_flags
+
+    shown = report_flags.SAME_VALUES_SHOWN
+    names = [f"{n}.txt" for n in range(shown + 4)]
+    # One building, eight storeys in one article and nine in every other: a flag for each pair, under two phrasings.
+    flags = [flag(f"s{n}", names[0], name, "eight", "nine", "8", "9", about=("storey building", "storey complex")[n % 2],
+                  confidence=0.9 - n / 100, status="open", article_id_a=0, article_id_b=n, line_a=1, line_b=1, similarity=0.6)
+             for n, name in enumerate(names[1:], start=1)]
+    flags.append(flag("d1", names[1], names[2], "nine", "ten", "9", "10", about="storey complex", confidence=0.5,
+                      status="open", article_id_a=1, article_id_b=2, line_a=1, line_b=1, similarity=0.6))
+    listed = report_flags.flag_groups(flags, {}, {name: {} for name in names})
+    assert listed.count("#### ") == 1  # both phrasings and the "nine" vs "ten" flag: one dispute, one heading
+    assert [f"`s{n}`" in listed for n in range(1, len(names))] == [n <= shown for n in range(1, len(names))]
+    assert "`d1`" in listed  # other values are shown whatever the count of the first pair
+    assert f"… and {len(names) - 1 - shown} more flag(s) giving the same values" in listed
+    # Without the articles (revisions between copies), flags go by what they are about, each shown.
+    by_about = report_flags.flag_groups(flags, {})
+    assert by_about.count("#### ") == 2 and all(f"`s{n}`" in by_about for n in range(1, len(names)))
