@@ -134,11 +134,11 @@ def test_the_report_lists_a_dispute_once_with_a_few_flags_for_each_pair_of_value
              for n, name in enumerate(names[1:], start=1)]
     flags.append(flag("d1", names[1], names[2], "nine", "ten", "9", "10", about="storey complex", confidence=0.5,
                       status="open", article_id_a=1, article_id_b=2, line_a=1, line_b=1, similarity=0.6))
-    listed = report_flags.flag_groups(flags, {}, {name: {} for name in names})
+    listed = report_flags.flag_groups(flags, {}, timeline.timelines(flags, {name: {} for name in names}))
     assert listed.count("#### ") == 1  # both phrasings and the "nine" vs "ten" flag: one dispute, one heading
     assert [f"`s{n}`" in listed for n in range(1, len(names))] == [n <= shown for n in range(1, len(names))]
     assert "`d1`" in listed  # other values are shown whatever the count of the first pair
     assert f"… and {len(names) - 1 - shown} more flag(s) giving the same values" in listed
-    # Without the articles (revisions between copies), flags go by what they are about, each shown.
+    # Without timelines (revisions between copies have none), flags go by what they are about, each shown.
     by_about = report_flags.flag_groups(flags, {})
     assert by_about.count("#### ") == 2 and all(f"`s{n}`" in by_about for n in range(1, len(names)))
