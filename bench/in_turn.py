@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import cli_bench
 from claimcheck import pipeline, store
 from claimcheck.config import Settings
 
@@ -64,9 +65,7 @@ def peer_process(model_name: str) -> Iterator[Callable[[list[str]], float]]:
 def one_report(corpus: Path, db_path: Path, embedder) -> tuple[int, float]:  # noqa: ANN001 - an Embedder
     """`claimcheck report` on a fresh database, models already loaded: (claims stored, seconds)."""
     settings = Settings(db_path=db_path)
-    for leftover in (db_path, settings.index_path, settings.index_path.with_name(settings.index_path.name + ".json"),
-                     settings.phrase_cache_path):
-        leftover.unlink(missing_ok=True)
+    cli_bench.fresh_db(db_path)  # the database and its caches beside it
     db = store.open_db(db_path)
     started = time.perf_counter()
     pipeline.run_report(db, settings, [corpus], db_path.with_suffix(".md"), embedder)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench import in_turn
+from bench import cli_bench, in_turn
 from bench.memory import StageTiming, measure
 from claimcheck import measure_pairs, pipeline, store
 from claimcheck.config import Settings
@@ -56,9 +56,7 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
     """Measure every stage on one corpus; returns a JSON-able dict."""
     timings: list[StageTiming] = []
     settings = Settings(db_path=db_path)
-    for leftover in (db_path, settings.index_path, settings.index_path.with_name(settings.index_path.name + ".json"),
-                     settings.phrase_cache_path):
-        leftover.unlink(missing_ok=True)
+    cli_bench.fresh_db(db_path)  # the database and its caches beside it
     db = store.open_db(db_path)
     total_start = time.perf_counter()
 
