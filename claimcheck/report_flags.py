@@ -23,7 +23,7 @@ def conflicts(data: ReportData, links: dict[int, str]) -> str:
     revisions = [f for f in data.flags if f["verdict"] == "revision" and f["status"] != "dismissed"]
     articles = {a["name"]: a for a in data.articles}
     parts = ["## Conflicts"]
-    # The open flags' disputes, read once for the table and the list: 0.3 s each at 23,000 flags.
+    # The open flags' disputes, read once for the table and the list (0.14 s for the 100k bench's 11,015).
     lines = timelines(open_flags, articles)
     if not conflicts:
         parts.append("No conflicts found: no pair of claims from different outlets disagrees on a number, a date "
@@ -87,8 +87,9 @@ def flag_groups(flags: list[dict], links: dict[int, str], lines: list[Timeline] 
         out.append(f"#### {md_text(heading) or '—'}")
         per_values: Counter = Counter()
         for flag in sorted(members, key=lambda f: -f["confidence"]):
-            per_values[_values_of(flag)] += 1
-            if per_values[_values_of(flag)] <= SAME_VALUES_SHOWN:
+            values = _values_of(flag)
+            per_values[values] += 1
+            if per_values[values] <= SAME_VALUES_SHOWN:
                 out.append(flag_block(flag, links))
         hidden = sum(max(0, n - SAME_VALUES_SHOWN) for n in per_values.values())
         if hidden:
