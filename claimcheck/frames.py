@@ -261,10 +261,14 @@ def _misread_participle(noun: "Token") -> bool:
             and any(c.dep_ == "amod" and c.pos_ == "ADJ" and c.i == noun.i - 1 for c in noun.children))
 
 
+EARLIER_ADVERBS = {"initially", "originally", "previously", "formerly"}
+
+
 def mood(anchor: "Token", own: set[int]) -> str:
     """ "projection" for a figure a clause only expects ("could reach 200,000", "expected to top 150,000"),
     "increment" for one counted on top of others ("two more bodies", "five new cases"), "previous" for the value a
-    change left behind ("raised the toll to 230,000 from 212,000", "up from 212,000"), else ""."""
+    change left behind ("raised the toll to 230,000 from 212,000", "up from 212,000") or a clause says was the
+    earlier one ("initially estimated 150,000"), else ""."""
     doc = anchor.doc
     first, last = min(own), max(own)
     around = {doc[first - 1].lower_ if first > 0 else ""} | {
@@ -279,6 +283,8 @@ def mood(anchor: "Token", own: set[int]) -> str:
     verb = _described_by(anchor) or next((t for t in [anchor, *anchor.ancestors] if t.pos_ in ("VERB", "AUX")), None)
     if verb is None:
         return ""
+    if any(c.dep_ == "advmod" and c.lower_ in EARLIER_ADVERBS for c in verb.children):
+        return "previous"  # "the government initially estimated 150,000 dead": a figure since replaced
     if _projection_aux(verb) or _expects(verb):
         return "projection"
     # "could rise to reach 200,000": the expecting is the governing verb's; of a clausal complement only a verb

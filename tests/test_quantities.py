@@ -396,6 +396,9 @@ def test_the_value_a_change_left_behind_is_a_previous_figure_compared_only_with_
     assert moods(revised) == {"230,000": ["mood:previous"], "316,000": []}
     assert moods("The toll stood at 230,000, up from 212,000.")["212,000"] == ["mood:previous"]
     assert moods("From 50 to 70 people were injured.") == {"50": [], "70": []}  # no change: a span of values
+    # A figure its own verb says came first is one too, whatever replaced it.
+    assert list(moods("Officials initially estimated 150,000 dead.").values()) == [["mood:previous"]]
+    assert list(moods("Officials estimated 150,000 dead.").values()) == [[]]
     # What the estimate is of is part of the figure's measure: the death toll, not an estimate of anything.
     assert "toll" in next(q.measure for q in extract(nlp, revised) if q.text == "316,000")
     today = "The quake killed an estimated 316,000 people."
