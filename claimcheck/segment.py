@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from . import attribute_rules, attribution, quantities, spacy_pipeline
+from . import attribute_rules, attribution, named_things, quantities, spacy_pipeline
 from .ingest import Article, text_hash
 from .spacy_utils import text_of
 
@@ -318,6 +318,7 @@ def _guarded(extract, argument, notes: list[str] | None, what: str):  # noqa: AN
 def split_claims(doc: "Doc", notes: list[str] | None = None) -> Iterator[Claim]:
     """The claims of one parsed article, in text order; extraction failures are added to `notes`."""
     attributions = _guarded(attribution.extract_attributions, doc, notes, "speakers of this article")
+    names = named_things.names_by_kind(doc)  # "the ship" of an article about one named ship is that ship
     newlines = [match.start() for match in re.finditer("\n", text_of(doc))]
     idx = 0
     for sent in doc.sents:
@@ -334,8 +335,9 @@ def split_claims(doc: "Doc", notes: list[str] | None = None) -> Iterator[Claim]:
                 line=bisect.bisect_left(newlines, start) + 1,
                 text=text_of(doc)[start:end],
                 terms=tuple(claim_terms(span)),
-                quantities=tuple(_guarded(quantities.extract_quantities, span, notes,
-                                          f"numbers of the sentence at line {bisect.bisect_left(newlines, start) + 1}")),
+                quantities=tuple(named_things.resolve_ages(_guarded(
+                    quantities.extract_quantities, span, notes,
+                    f"numbers of the sentence at line {bisect.bisect_left(newlines, start) + 1}"), names)),
                 attribution=speaker,
             )
             idx += 1

@@ -690,3 +690,25 @@ def test_one_item_of_an_enumeration_of_counts_is_a_part_not_the_whole(nlp):
     assert verdicts(listed, "Police arrested 12 people after the collapse.") == []
     # ... but still a count of owners, to follow in another outlet's count of owners.
     assert verdicts(listed, "Police arrested four owners of the factories.") == ["update"]
+
+
+def test_the_ship_of_an_article_about_one_named_ship_is_that_ship(nlp):
+    from claimcheck.segment import split_claims
+
+    def ages(text):
+        return [q for claim in split_claims(nlp(text)) for q in claim.quantities if q.kind == "age"]
+
+    about_one = ("The cruise ship Ocean Star ran aground on Friday. Divers searched the cruise ship Ocean Star again."
+                 " The ship, which is 5 years old, cost $500 million to build.")
+    [age] = ages(about_one)
+    assert age.measure == "age of ocean star #"
+    other = "By Saturday the seven-year-old Ocean Star lay on its side."
+    alike = Setting(date(2012, 1, 15), date(2012, 1, 14), lambda a, b: 0.6)
+    [found] = compare_claims(about_one, [age], other, ages(other), alike)
+    assert found.verdict == "conflict"
+    # Another vessel named more often, or the ship named only once: "the ship" is not resolved.
+    two = about_one.replace("Divers searched the cruise ship Ocean Star again.",
+                            "The ferry Sea Bird came to help. The ferry Sea Bird took survivors.")
+    assert [q.measure for q in ages(two)] == ["age of the ship #"]
+    once = about_one.replace(" Divers searched the cruise ship Ocean Star again.", "")
+    assert [q.measure for q in ages(once)] == ["age of the ship #"]
