@@ -14,14 +14,15 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .measures import HEAD_CLASSES
 from .quantities import Quantity
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-# The nouns news calls one structure or one vessel by (measures.HEAD_CLASSES compares their heads the same way).
-KINDS = {**dict.fromkeys(("building", "complex", "tower", "structure"), "building"),
-         **dict.fromkeys(("ship", "vessel", "liner", "boat", "ferry"), "vessel")}
+# The nouns news calls one structure or one vessel by, as measures compares heads; not those that end a name
+# themselves ("Rana Plaza", "Grenfell Tower block") or a word ("high-rise").
+KINDS = {noun: kind for noun, kind in HEAD_CLASSES.items() if noun not in ("plaza", "block", "rise", "tower")}
 _AGE_OF_THE = re.compile(r"^age of the (?:[a-z-]+ )*?([a-z]+) #$")
 
 
