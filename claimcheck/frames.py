@@ -223,8 +223,9 @@ def tok_and_compounds(tok: "Token") -> list["Token"]:
 
 
 def parts(noun: "Token | None", last: "Token | None" = None) -> list[str]:
-    """What narrows a count to a part of a whole: a nationality ("two French passengers", "14 German"), and
-    the thing a count's noun belongs to ("four-storey house" vs "eight-storey building": "head:house")."""
+    """What narrows a count to a part of a whole: a nationality ("two French passengers", "14 German"), the
+    thing a count's noun belongs to ("four-storey house" vs "eight-storey building": "head:house"), and "listed"
+    for one item of an enumeration of counts ("three owners and two engineers")."""
     after = last.doc[last.i + 1] if last is not None and last.i + 1 < len(last.doc) else None
     if after is not None and after.ent_type_ == "NORP":
         return [f"part:{after.lower_}"]  # "14 German, five Italian"

@@ -20,6 +20,7 @@ from .config import Settings
 from .markdown import MAX_SHOWN, file_links, link, md_text
 from .report_flags import conflicts
 from .same_claims import shared_claim_groups
+from .timeline import timelines
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,6 @@ CHART_MIN_POINTS = 3
 
 def changed_measures(data: ReportData) -> list:
     """The measures whose figure changed between dates (timeline.Timeline), most points first."""
-    from .timeline import timelines
-
     articles = {a["name"]: a for a in data.articles}
     found = [t for t in timelines(data.flags, articles) if any(p.relation == "update" for p in t.points)]
     return sorted(found, key=lambda t: (-len(t.points), t.measure))[:MAX_SHOWN]
