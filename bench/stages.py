@@ -17,7 +17,7 @@ import numpy as np
 
 from bench import cli_bench, in_turn
 from bench.memory import StageTiming, measure
-from claimcheck import measure_pairs, pipeline, store
+from claimcheck import measure_pairs, pairing, pipeline, store
 from claimcheck.config import Settings
 
 PAIR_COSINE = 0.8  # the index-level stand-in for the pairing threshold
@@ -95,17 +95,17 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
         t.extra = {"phrases": t.items}
 
     with measure("indexing", timings) as t:
-        snap = pipeline.snapshot(db, embedder.name, new_articles)
-        claim_index = pipeline.index_for(db, settings, embedder.name, snap)
+        snap = pairing.snapshot(db, embedder.name, new_articles)
+        claim_index = pairing.index_for(db, settings, embedder.name, snap)
         t.items = len(snap.known_ids)
         t.extra = {"exact": claim_index.exact}
     with measure("pairing", timings) as t:
-        found = pipeline.find_pairs(db, settings, claim_index, snap)
+        found = pairing.find_pairs(db, settings, claim_index, snap)
         candidates = measure_pairs.candidate_pairs(db, embedder.name, new_articles, cache=settings.phrase_cache_path)
         with store.transaction(db):
             store.insert_pairs(db, [(p.a, p.b, p.similarity, p.lexical, p.score) for p in found])
             store.insert_pairs(db, measure_pairs.claim_pairs(db, embedder.name, candidates))
-            copies = pipeline.detect_copies(db, settings, new_articles)
+            copies = pairing.detect_copies(db, settings, new_articles)
             store.mark_paired(db, new_articles)
         t.items = len(snap.known_ids)
         t.extra = {"pairs": len(found), "measure_pairs": len(candidates), "copies": len(copies)}

@@ -236,6 +236,12 @@ class AliasTable:
         for name, roles in other.roles.items():
             self.roles.setdefault(name, set()).update(roles)
 
+    def copy(self) -> "AliasTable":
+        table = AliasTable()
+        table.keys = {key: set(names) for key, names in self.keys.items()}
+        table.roles = {name: set(roles) for name, roles in self.roles.items()}
+        return table
+
     def lookup(self, key: str) -> str | None:
         """The one canonical name for a normalised key, or None when unknown or ambiguous."""
         names = self.keys.get(key, set())

@@ -47,12 +47,27 @@ class CheckRun:
     notes: list[str] = field(default_factory=list)
 
 
+# The last corpus alias table this process made, and the article tables (as JSON) it is the union of.
+_last_union: tuple[frozenset[str], AliasTable] = (frozenset(), AliasTable())
+
+
 def corpus_aliases(db: Database) -> AliasTable:
-    """The alias table of the whole corpus: every article's lessons merged."""
-    table = AliasTable()
-    for raw in store.all_aliases(db):
-        table.merge(AliasTable.from_json(raw))
-    return table
+    """The alias table of the whole corpus: every article's lessons merged.
+
+    Tables merge by union, so the last corpus table this process made, and the article tables (as JSON) it is the
+    union of, extend to any corpus that holds those tables: an add merges only the new article's. Made once while
+    spaCy parses (pipeline._while_parsing), the 100k bench add's took 0.02 s instead of 0.08-0.17 s (dev timings).
+    """
+    global _last_union
+    tables = frozenset(store.all_aliases(db))
+    merged, union = _last_union
+    if not merged <= tables:
+        merged, union = frozenset(), AliasTable()  # an article's table is gone: start again
+    _last_union = (frozenset(), AliasTable())  # until the merge below is whole
+    for raw in tables - merged:  # into the kept table itself: callers get copies
+        union.merge(AliasTable.from_json(raw))
+    _last_union = (tables, union)
+    return union.copy()  # the caller's to change
 
 
 def run_checks(db: Database, model: str, phrase_cache: Path | None = None) -> CheckRun:

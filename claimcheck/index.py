@@ -284,7 +284,7 @@ def verify_ahead(path: Path) -> None:
     An incremental add spends ~1 s loading spaCy before it reaches the index; hashlib releases the GIL, so the
     170 MB file is hashed on the other core meanwhile. A file changed in between is hashed again by `load`."""
     if path.exists() and str(path) not in _AHEAD:
-        key, digest = _stat_key(path), concurrent.futures.Future()
+        key, digest = file_key(path), concurrent.futures.Future()
         _AHEAD[str(path)] = (key, digest)
         threading.Thread(target=_hash_into, args=(path, digest), daemon=True).start()
 
@@ -299,7 +299,8 @@ def _hash_into(path: Path, result: "concurrent.futures.Future[str]") -> None:
         result.set_exception(error)
 
 
-def _stat_key(path: Path) -> tuple:
+def file_key(path: Path) -> tuple:
+    """The file's inode, size and modification time: a file written or replaced since has another."""
     stat = path.stat()
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
@@ -310,7 +311,7 @@ def _file_digest(path: Path) -> str:
     if ahead is not None:
         key, digest = ahead
         try:
-            if key == _stat_key(path):
+            if key == file_key(path):
                 return digest.result()
         except OSError:
             pass

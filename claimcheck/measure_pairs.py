@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlite_utils import Database
 
-from . import store, timeref
+from . import index, store, timeref
 from .embed import Embedder
 from .ingest import text_hash
 from .measures import MEASURE_SIMILARITY_SAME_THING, Setting
@@ -79,9 +79,9 @@ def candidate_pairs(db: Database, model: str, new_articles: Sequence[int],
     queries = sorted({key for _, article, _, key in figures if article in new and key in row_of})
     if not queries:
         return {}
-    index = faiss.IndexFlatIP(matrix.shape[1])
-    index.add(matrix)
-    sims, neighbours = index.search(matrix[[row_of[k] for k in queries]], min(NEIGHBOURS, len(keys)))
+    phrase_index = faiss.IndexFlatIP(matrix.shape[1])
+    phrase_index.add(matrix)
+    sims, neighbours = phrase_index.search(matrix[[row_of[k] for k in queries]], min(NEIGHBOURS, len(keys)))
     found: dict[tuple[int, int], float] = {}
     for key, row_sims, row_ids in zip(queries, sims, neighbours):
         for sim, other in zip(row_sims, row_ids):
@@ -115,8 +115,25 @@ def phrase_matrix(db: Database, model: str, keys: list[str], cache: Path | None 
     return found, matrix
 
 
+def read_ahead(db: Database, model: str, cache: Path | None) -> None:
+    """Hash every measure phrase and read the phrase file now, for a `candidate_pairs` later in this process: an
+    add does it while spaCy parses the new article (0.06 s and 0.03 s of its candidate step at 100k claims)."""
+    for phrase in {row[3] for row in store.measure_figures(db)}:
+        phrase_key(phrase)
+    if cache is not None and cache.exists():
+        tag = f"{store.database_id(db)} {model}"
+        _READ_AHEAD[str(cache)] = (index.file_key(cache), tag, _read_phrase_cache(cache, tag))
+
+
+# What read_ahead read, by file: (the file's inode, size and mtime then, its tag, keys and vectors); used once.
+_READ_AHEAD: dict[str, tuple[tuple, str, tuple[list[str], np.ndarray | None]]] = {}
+
+
 def _read_phrase_cache(path: Path, tag: str) -> tuple[list[str], np.ndarray | None]:
+    ahead = _READ_AHEAD.pop(str(path), None)
     try:
+        if ahead is not None and ahead[:2] == (index.file_key(path), tag):
+            return ahead[2]  # the file has not changed since read_ahead read it
         with np.load(path, allow_pickle=False) as saved:
             if str(saved["tag"]) != tag:
                 return [], None

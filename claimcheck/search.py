@@ -70,7 +70,7 @@ def _index(db: Database, settings: Settings, model: str) -> index.ClaimIndex:
         raise InputError("no claims to search yet: `claimcheck ingest PATH` or `claimcheck report` first")
     claim_index = index.load(settings.index_path, model, ids)
     if claim_index is None:
-        from .pipeline import rebuild_index
+        from .pairing import rebuild_index
 
         claim_index = rebuild_index(db, settings, model, ids, store.claim_vector_blocks(db, model))
         index.save(claim_index, settings.index_path)

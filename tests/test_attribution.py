@@ -371,3 +371,31 @@ def test_according_to_an_agency_a_named_speaker_said_credits_the_speaker(nlp):
             '"contained internal inconsistencies with its own findings".')
     found = credited(nlp, text, "internal inconsistencies")
     assert found is not None and found.canonical == "Mark Toner"
+
+
+def test_the_corpus_alias_table_extends_the_last_one_made_and_starts_again_when_an_article_went(monkeypatch):
+    from claimcheck import corpus_checks, store
+
+    def table(*pairs):
+        made = AliasTable()
+        made.learn_pairs(list(pairs))
+        return made.to_json()
+
+    may, bouchart, gounon = (table(("May", "Theresa May")), table(("Bouchart", "Natacha Bouchart")),
+                             table(("Gounon", "Jacques Gounon")))
+    corpus = [may, bouchart]
+    monkeypatch.setattr(store, "all_aliases", lambda db: list(corpus))
+    monkeypatch.setattr(corpus_checks, "_last_union", (frozenset(), AliasTable()))
+    first = corpus_checks.corpus_aliases(None)
+    first.learn_pairs([("Deeble", "Helen Deeble")])  # the caller's copy: the kept table is not changed
+    corpus.append(gounon)
+    grown = corpus_checks.corpus_aliases(None)
+    assert {grown.lookup(key) for key in ("may", "bouchart", "gounon", "deeble")} == {
+        "Theresa May", "Natacha Bouchart", "Jacques Gounon", None}
+    corpus.remove(bouchart)
+    shrunk = corpus_checks.corpus_aliases(None)
+    assert shrunk.lookup("bouchart") is None and shrunk.lookup("gounon") == "Jacques Gounon"
+    whole = AliasTable()
+    for raw in corpus:
+        whole.merge(AliasTable.from_json(raw))
+    assert shrunk.to_json() == whole.to_json()

@@ -310,6 +310,27 @@ def test_the_phrase_vector_file_gives_what_sqlite_holds_as_phrases_come_and_go(t
     assert measure_pairs._read_phrase_cache(cache, f"{store.database_id(db)} m")[0] == grown  # rewritten
 
 
+def test_a_phrase_file_read_ahead_is_used_once_and_not_after_the_file_changed(tmp_path, monkeypatch):
+    from claimcheck import measure_pairs
+
+    db, truth = _phrase_db(tmp_path / "p.db", 12)
+    cache = tmp_path / "p.db.phrases.npz"
+    measure_pairs.phrase_matrix(db, "m", sorted(truth), cache)
+    measure_pairs.read_ahead(db, "m", cache)
+    with monkeypatch.context() as patched:
+        patched.setattr(np, "load", lambda *args, **kwargs: pytest.fail("read again"))
+        ahead = _as_dict(measure_pairs.phrase_matrix(db, "m", sorted(truth), cache))
+    assert ahead.keys() == truth.keys() and all(np.array_equal(ahead[k], truth[k]) for k in truth)
+    assert not measure_pairs._READ_AHEAD  # used once
+
+    tag, keys = f"{store.database_id(db)} m", sorted(truth)
+    measure_pairs._write_phrase_cache(cache, tag, keys, -np.stack([truth[k] for k in keys]))  # a wrong file
+    measure_pairs.read_ahead(db, "m", cache)
+    measure_pairs._write_phrase_cache(cache, tag, keys, np.stack([truth[k] for k in keys]))  # replaced since
+    got = _as_dict(measure_pairs.phrase_matrix(db, "m", keys, cache))
+    assert all(np.array_equal(got[k], truth[k]) for k in truth)  # the file as it is now, not as read ahead
+
+
 def test_a_phrase_vector_file_of_another_database_or_model_or_damaged_is_not_used(tmp_path):
     from claimcheck import measure_pairs
 

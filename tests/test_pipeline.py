@@ -194,3 +194,16 @@ def test_checks_in_small_batches_find_what_one_batch_finds(db, settings, embedde
     assert again.checked == pairs
     assert ({f["id"] for f in store.flags(db)}, db.execute("SELECT count(*) FROM agreements").fetchone()[0]) == whole
     assert all(store.stale_pairs(db, check.name, check.version) == [] for check in corpus_checks.checks.registered())
+
+
+def test_while_spacy_parses_an_add_reads_the_corpus_aliases_and_the_phrase_file(db, settings, embedder, basic_dir,
+                                                                                 tmp_path, monkeypatch):
+    from claimcheck import corpus_checks, measure_pairs
+
+    run(db, settings, [basic_dir], embedder, tmp_path)
+    assert settings.phrase_cache_path.exists()
+    monkeypatch.setattr(corpus_checks, "_last_union", (frozenset(), corpus_checks.AliasTable()))
+    monkeypatch.setattr(measure_pairs, "_READ_AHEAD", {})
+    pipeline._while_parsing(embedder, store.database_file(db), settings)
+    assert corpus_checks._last_union[0] == frozenset(store.all_aliases(db))
+    assert str(settings.phrase_cache_path) in measure_pairs._READ_AHEAD
