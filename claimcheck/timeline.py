@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A flag without a relation column predates the relation field: its verdict says what it is.
 DEFAULT_RELATION = "conflict"
@@ -55,12 +56,12 @@ def timelines(flags: list[dict], articles: dict[str, dict]) -> list[Timeline]:
     `article_a` / `article_b`) to its row. Revisions (copies of one source) are left out. Measures with an update
     come first, then by name.
     """
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
+    parent: dict[tuple[str, str], tuple[str, str]] = {}  # union-find over (article, value): a key absent is a root
 
     def root(key: tuple[str, str]) -> tuple[str, str]:
-        while parent.setdefault(key, key) != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
+        while (up := parent.get(key, key)) != key:
+            parent[key] = parent.get(up, up)  # path halving
+            key = up
         return key
 
     points: dict[tuple[str, str], Point] = {}
@@ -69,24 +70,28 @@ def timelines(flags: list[dict], articles: dict[str, dict]) -> list[Timeline]:
         relation = relation_of(flag)
         if relation == "revision" or flag.get("kind") not in CHARTED_KINDS:
             continue
-        keys = []
-        for side in ("a", "b"):
-            key = (flag[f"article_{side}"], flag[f"value_{side}"])
+        a, b = (flag["article_a"], flag["value_a"]), (flag["article_b"], flag["value_b"])
+        for side, key in (("a", a), ("b", b)):
             # One article giving one value is one point, whichever flags it appears in; an update outranks.
             # (Built only then: the 100k bench report's two timelines read 43,002 sides and build 11,214 points.)
-            if key not in points or (relation == "update" and points[key].relation != "update"):
+            known = points.get(key)
+            if known is None or (relation == "update" and known.relation != "update"):
                 points[key] = _point(flag, side, relation, articles.get(key[0], {}))
-            keys.append(key)
-        parent[root(keys[0])] = root(keys[1])
-        used.append((flag, keys[0]))
+        top_a, top_b = root(a), root(b)
+        if top_a != top_b:
+            parent[top_a] = top_b
+        used.append((flag, a))
+    group_of = {key: root(key) for key in points}
     groups: dict[tuple[str, str], list[Point]] = {}
     for key, point in points.items():
-        groups.setdefault(root(key), []).append(point)
+        groups.setdefault(group_of[key], []).append(point)
     names: dict[tuple[str, str], Counter] = {}
     kinds: dict[tuple[str, str], str] = {}
     for flag, key in used:
-        names.setdefault(root(key), Counter())[flag.get("measure") or flag["about"]] += 1
-        kinds.setdefault(root(key), flag["kind"])
+        group = group_of[key]
+        if group not in names:
+            names[group], kinds[group] = Counter(), flag["kind"]
+        names[group][flag.get("measure") or flag["about"]] += 1
     built = [Timeline(names[group].most_common(1)[0][0], kinds[group], tuple(sorted(members, key=_order)),
                       any(p.relation == "conflict" for p in members))
              for group, members in groups.items()]
@@ -117,17 +122,14 @@ def _date(flag: dict, side: str, article: dict) -> str | None:
     return flag.get(f"time_{side}") or article.get("published")
 
 
+_FIELDS = {side: tuple(f"{name}_{side}" for name in ("article", "value", "time", "norm", "source")) for side in "ab"}
+
+
 def _point(flag: dict, side: str, relation: str, article: dict) -> Point:
-    return Point(
-        date=_date(flag, side, article),
-        article=flag[f"article_{side}"],
-        outlet=article.get("outlet"),
-        value=flag[f"value_{side}"],
-        number=number_of(flag.get(f"norm_{side}")),
-        source=flag.get(f"source_{side}"),
-        relation=relation,
-        flag_id=flag["id"],
-    )
+    article_key, value_key, time_key, norm_key, source_key = _FIELDS[side]  # made once: a report builds thousands
+    return Point(date=flag.get(time_key) or article.get("published"), article=flag[article_key],
+                 outlet=article.get("outlet"), value=flag[value_key], number=number_of(flag.get(norm_key)),
+                 source=flag.get(source_key), relation=relation, flag_id=flag["id"])
 
 
 def _order(point: Point) -> tuple:
@@ -138,6 +140,7 @@ _RANGE = re.compile(r"^\[(?P<low>[-+\d.e]*), (?P<high>[-+\d.e]*)\]")
 _SINGLE = re.compile(r"^(?P<value>[-+]?\d[\d.e+-]*)")
 
 
+@lru_cache(maxsize=1 << 14)  # a report asks for the same few values thousands of times
 def number_of(norm: str | None) -> float | None:
     """A normalised value ("9e+06 GBP", "[4250, 5750]", "[2002, 2003] year") as one number.
 
