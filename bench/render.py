@@ -237,9 +237,10 @@ def render_markdown(corpora: dict, stages: dict, index: dict, cli: dict, meta: d
         " machine. Cosine: the pipeline's stored vectors against those fp32 vectors. Whole pipeline:"
         " claims stored ÷ every stage above including spaCy and model load, except the warm-up (which"
         " `claimcheck report` does not do), against a peer whose model load is not timed. \"In turn, models loaded"
-        " once\" (at up to 2,000 claims, where one sample of each side is a few seconds): `pipeline.run_report` on a"
+        " once\" (at up to 20,000 claims): `pipeline.run_report` on a"
         " fresh database with spaCy and the embedder already loaded, and the peer's `encode` of the same texts in a"
-        " process of its own, its model loaded once, one after the other for three rounds, the first alternating;"
+        " process of its own, its model loaded once, one after the other for three rounds (two from 5,000 claims,"
+        " where a round takes minutes), the first alternating;"
         " the ratio is over the rounds' summed seconds. The last column is `claimcheck report` itself on the same corpus (the"
         " whole-command runs below): a fresh process on a fresh database, its start and imports included, spaCy's"
         " load and parse overlapping the model's load.", "",

@@ -24,8 +24,19 @@ PAIR_COSINE = 0.8  # the index-level stand-in for the pairing threshold
 PEER_TOP_K = 10  # claimcheck searches k = neighbours + 1 = 11, the query itself included
 INTERLEAVED_TEXTS = 2_000  # the embedding ratio measured again with both sides in turn, on this many texts
 INTERLEAVED_CHUNK = 250
-IN_TURN_MAX_CLAIMS = 2_000  # the whole pipeline in turn with its peer (bench.in_turn) up to this corpus size
+# The whole pipeline in turn with its peer (bench.in_turn) up to this corpus size: three rounds where a round takes
+# seconds, two where it takes minutes (10k claims: about 75 s of pipeline and 65 s of peer a round on an AVX2 EPYC).
+IN_TURN_MAX_CLAIMS = 20_000
 IN_TURN_ROUNDS = 3
+IN_TURN_ROUNDS_LARGE = 2
+IN_TURN_LARGE_FROM = 5_000
+
+
+def in_turn_rounds(n_claims: int) -> int:
+    """How many rounds of the whole pipeline in turn with its peer a corpus of this size gets (0: none)."""
+    if n_claims > IN_TURN_MAX_CLAIMS:
+        return 0
+    return IN_TURN_ROUNDS_LARGE if n_claims >= IN_TURN_LARGE_FROM else IN_TURN_ROUNDS
 
 
 def pair_set(query_rows: np.ndarray, sims: np.ndarray, neighbours: np.ndarray, threshold: float) -> set[tuple[int, int]]:
@@ -125,8 +136,9 @@ def run_stages(corpus: Path, db_path: Path, peer_limit: int, vectors_out: Path |
         np.save(vectors_out, vectors)
 
     # Before the peers: they load torch into this process, and segmentation forks its workers only without it.
+    rounds = in_turn_rounds(n_claims)
     whole_in_turn = (in_turn.pipeline_in_turn(corpus, db_path, embedder, distinct_texts(db, embedder, peer_limit),
-                                              IN_TURN_ROUNDS) if n_claims <= IN_TURN_MAX_CLAIMS else None)
+                                              rounds) if rounds else None)
     peers = measure_peers(db, embedder, claim_index, ids, vectors, peer_limit, timings)
     peers["whole_in_turn"] = whole_in_turn
     return {

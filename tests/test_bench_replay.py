@@ -121,3 +121,9 @@ def test_the_whole_pipeline_in_turn_alternates_which_side_runs_first(monkeypatch
     assert found["round_ratios"] == pytest.approx([100 / 150] * 3) and found["ratio"] == pytest.approx(100 / 150)
     assert _whole_in_turn(found) == "**0.67×** (3; 0.67–0.67)"
     assert _whole_in_turn(None) == "–"
+
+
+def test_the_whole_pipeline_runs_in_turn_three_rounds_at_1k_two_at_10k_and_not_at_100k():
+    from bench.stages import in_turn_rounds
+
+    assert [in_turn_rounds(n) for n in (1_053, 10_433, 102_549)] == [3, 2, 0]
