@@ -25,7 +25,7 @@ PEER_TOP_K = 10  # claimcheck searches k = neighbours + 1 = 11, the query itself
 INTERLEAVED_TEXTS = 2_000  # the embedding ratio measured again with both sides in turn, on this many texts
 INTERLEAVED_CHUNK = 250
 # The whole pipeline in turn with its peer (bench.in_turn) up to this corpus size: three rounds where a round takes
-# seconds, two where it takes minutes (10k claims: about 75 s of pipeline and 65 s of peer a round on an AVX2 EPYC).
+# seconds, two where it takes minutes (10k claims: 68 s of pipeline and 67 s of peer a round on an AVX2 EPYC).
 IN_TURN_MAX_CLAIMS = 20_000
 IN_TURN_ROUNDS = 3
 IN_TURN_ROUNDS_LARGE = 2

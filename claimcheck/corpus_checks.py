@@ -47,8 +47,10 @@ class CheckRun:
     notes: list[str] = field(default_factory=list)
 
 
-# The last corpus alias table this process made, and the article tables (as JSON) it is the union of.
+# The last corpus alias table this process made, and the article tables (as JSON) it is the union of; the lock keeps
+# two threads from merging into one table (an add makes it in a thread while spaCy parses).
 _last_union: tuple[frozenset[str], AliasTable] = (frozenset(), AliasTable())
+_union_lock = threading.Lock()
 
 
 def corpus_aliases(db: Database) -> AliasTable:
@@ -60,14 +62,15 @@ def corpus_aliases(db: Database) -> AliasTable:
     """
     global _last_union
     tables = frozenset(store.all_aliases(db))
-    merged, union = _last_union
-    if not merged <= tables:
-        merged, union = frozenset(), AliasTable()  # an article's table is gone: start again
-    _last_union = (frozenset(), AliasTable())  # until the merge below is whole
-    for raw in tables - merged:  # into the kept table itself: callers get copies
-        union.merge(AliasTable.from_json(raw))
-    _last_union = (tables, union)
-    return union.copy()  # the caller's to change
+    with _union_lock:
+        merged, union = _last_union
+        if not merged <= tables:
+            merged, union = frozenset(), AliasTable()  # an article's table is gone: start again
+        _last_union = (frozenset(), AliasTable())  # until the merge below is whole
+        for raw in tables - merged:  # into the kept table itself: callers get copies
+            union.merge(AliasTable.from_json(raw))
+        _last_union = (tables, union)
+        return union.copy()  # the caller's to change
 
 
 def run_checks(db: Database, model: str, phrase_cache: Path | None = None) -> CheckRun:
