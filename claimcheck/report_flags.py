@@ -57,7 +57,7 @@ def disputes(flags: list[dict], data: ReportData, lines: list[Timeline] | None =
         by_value: dict[object, set[str]] = defaultdict(set)
         written: dict[object, str] = {}
         for point in dispute.points:  # "nine" and "9" are one value
-            key = point.number if point.number is not None and dispute.kind == "numeric" else point.value.lower()
+            key = value_key(dispute.kind, point.number, point.value)
             by_value[key].add(point.article)
             written.setdefault(key, point.value)
         ranked = sorted(by_value.items(), key=lambda item: (-len(item[1]), written[item[0]].lower()))
@@ -101,9 +101,14 @@ def flag_groups(flags: list[dict], links: dict[int, str], lines: list[Timeline] 
 
 
 def _values_of(flag: dict) -> frozenset:
-    """A flag's two values, unordered, each as a number where it has one ("nine" and "9" are one value)."""
-    return frozenset(number_of(flag.get(f"norm_{side}")) if flag["kind"] == "numeric" and flag.get(f"norm_{side}")
-                     else flag[f"value_{side}"].lower() for side in "ab")
+    """A flag's two values, unordered (see value_key)."""
+    return frozenset(value_key(flag["kind"], number_of(flag.get(f"norm_{side}")), flag[f"value_{side}"])
+                     for side in "ab")
+
+
+def value_key(kind: str, number: float | None, written: str) -> float | str:
+    """One value however it is written: a numeric figure as its number ("nine" and "9"), else its words."""
+    return number if kind == "numeric" and number is not None else written.lower()
 
 
 def flag_block(flag: dict, links: dict[int, str]) -> str:

@@ -318,7 +318,8 @@ def _guarded(extract, argument, notes: list[str] | None, what: str):  # noqa: AN
 def split_claims(doc: "Doc", notes: list[str] | None = None) -> Iterator[Claim]:
     """The claims of one parsed article, in text order; extraction failures are added to `notes`."""
     attributions = _guarded(attribution.extract_attributions, doc, notes, "speakers of this article")
-    names = named_things.names_by_kind(doc)  # "the ship" of an article about one named ship is that ship
+    # "the ship" of an article about one named ship is that ship
+    names = _guarded(named_things.names_by_kind, doc, notes, "named things of this article") or {}
     newlines = [match.start() for match in re.finditer("\n", text_of(doc))]
     idx = 0
     for sent in doc.sents:
@@ -327,18 +328,17 @@ def split_claims(doc: "Doc", notes: list[str] | None = None) -> Iterator[Claim]:
             if span is None or not is_claim(span):
                 continue
             start, end = span.start_char, span.end_char
-            speaker = attribution.speaker_for_span(start, end, attributions)
+            line = bisect.bisect_left(newlines, start) + 1
+            found = _guarded(quantities.extract_quantities, span, notes, f"numbers of the sentence at line {line}")
             yield Claim(
                 idx=idx,
                 start=start,
                 end=end,
-                line=bisect.bisect_left(newlines, start) + 1,
+                line=line,
                 text=text_of(doc)[start:end],
                 terms=tuple(claim_terms(span)),
-                quantities=tuple(named_things.resolve_ages(_guarded(
-                    quantities.extract_quantities, span, notes,
-                    f"numbers of the sentence at line {bisect.bisect_left(newlines, start) + 1}"), names)),
-                attribution=speaker,
+                quantities=tuple(named_things.resolve_ages(found, names)),
+                attribution=attribution.speaker_for_span(start, end, attributions),
             )
             idx += 1
 

@@ -610,6 +610,20 @@ def test_an_extractor_failure_skips_that_sentence_and_is_reported(db, settings, 
     assert len(store.claims(db)) == 2
 
 
+def test_a_failure_reading_an_articles_named_things_is_reported_and_keeps_its_claims(db, settings, tmp_path,
+                                                                                    monkeypatch):
+    from claimcheck import named_things
+
+    monkeypatch.setattr(named_things, "names_by_kind", lambda doc: 1 / 0)
+    article = tmp_path / "a.txt"
+    article.write_text("The ship, which is 5 years old, ran aground.\nAround 5,000 migrants are living in Calais.\n")
+    result = pipeline.ingest(db, [article], settings)
+    assert [p.reason for p in result.problems] == [
+        "named things of this article not extracted (ZeroDivisionError: division by zero)"]
+    assert [q["measure"] for c in store.claims(db) for q in json.loads(c["quantities"]) if q["kind"] == "age"] == [
+        "age of the ship #"]
+
+
 def test_flags_of_an_m001_database_get_a_relation_and_a_measure(tmp_path):
     old_schema = Migrations("claimcheck")
     old_schema()(store.m001_initial)
